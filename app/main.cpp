@@ -1,0 +1,77 @@
+// asyncscrape-server: the HTTP API over a Runtime, on one thread. Flag parsing (options.hpp) and
+// wiring only.
+#include "options.hpp"
+#include "server/log_failure.hpp"
+#include "util/log.hpp"
+
+#include <asyncscrape/runtime.hpp>
+#include <asyncscrape/server.hpp>
+#include <asyncscrape/store.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <exception>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+using namespace asyncscrape;
+
+// On SIGINT or SIGTERM: stop accepting, finish the answers in progress, stop the jobs in flight.
+net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Runtime& runtime) {
+    const auto [ec, signal] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
+    if (ec) {
+        co_return;
+    }
+    log(LogLevel::info, "signal ", signal, ": shutting down");
+    co_await server.stop();
+    co_await runtime.shutdown();
+    log(LogLevel::info, "stopped");
+}
+
+int serve(const app::Options& options) {
+    net::io_context io;
+    // Catch the signals before announcing the address: whoever reads the announcement may stop
+    // the server at once.
+    net::signal_set signals(io, SIGINT, SIGTERM);
+    Runtime runtime(io.get_executor(), options.runtime, make_memory_store());
+    Server server(io.get_executor(), options.server, runtime);
+    try {
+        server.start();
+    } catch (const std::exception& e) {
+        log(LogLevel::error, e.what());
+        return 1;
+    }
+    net::co_spawn(io, stop_on_signal(signals, server, runtime), server::LogFailure{"shutdown"});
+    log(LogLevel::info, "listening on http://",
+        app::format_host_port(options.server.host, server.port()));
+    io.run();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    const auto options = app::parse_options(args, app::environment_from(environ));
+    if (!options) {
+        std::cerr << "asyncscrape-server: " << options.error().detail << " (see --help)\n";
+        return 2;
+    }
+    if (options->help) {
+        std::cout << app::usage();
+        return 0;
+    }
+    set_log_level(options->log_level);
+    return serve(*options);
+}

@@ -1,0 +1,42 @@
+// The command line of asyncscrape-server. Every flag can also come from an environment variable
+// ASYNCSCRAPE_<FLAG> (upper case, dashes as underscores); a flag on the command line wins.
+#pragma once
+
+#include "util/log.hpp"
+
+#include <asyncscrape/config.hpp>
+#include <asyncscrape/error.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace asyncscrape::app {
+
+struct Options {
+    ServerConfig server;
+    RuntimeConfig runtime;
+    std::string store = "memory";
+    LogLevel log_level = LogLevel::info;
+    bool help = false;
+};
+
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// The ASYNCSCRAPE_* variables of a process environment (`environ`).
+Environment environment_from(const char* const* variables);
+
+// `args` without the program name. A bad value is an error naming the flag or the variable and
+// what it accepts.
+Outcome<Options> parse_options(std::span<const std::string_view> args, const Environment& env);
+
+// The --help text: every flag with its variable and its default.
+std::string usage();
+
+// "127.0.0.1:8080", or "[::1]:8080" for an IPv6 host.
+std::string format_host_port(std::string_view host, std::uint16_t port);
+
+}  // namespace asyncscrape::app

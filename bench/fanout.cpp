@@ -1,0 +1,106 @@
+// Fan-out: one run of N plain GETs of one URL through the runtime, K in flight, results stored.
+// Prints one JSON line with the rate, so that scripts can compare it with wrk's or curl's.
+//
+//     asyncscrape-bench --url http://127.0.0.1:8081/page.html --requests 20000 --concurrency 64
+#include <asyncscrape/runtime.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct Options {
+    std::string url;
+    std::size_t requests = 20000;
+    std::size_t concurrency = 64;
+};
+
+struct Measurement {
+    asyncscrape::Run run;
+    double seconds = 0;
+};
+
+asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Options& options) {
+    asyncscrape::CollectionSpec spec;
+    spec.name = "bench";
+    asyncscrape::Request request;
+    request.url = options.url;
+    spec.requests.assign(options.requests, request);
+    auto collection = co_await runtime.create_collection(std::move(spec));
+    if (!collection) {
+        throw std::runtime_error(collection.error().detail);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto run = co_await runtime.start_run(collection->id);
+    auto done = co_await runtime.wait_run(collection->id, run->run_id);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    co_await runtime.shutdown();
+    co_return Measurement{*done, elapsed.count()};
+}
+
+Options parse(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        const char* value = argv[i + 1];
+        if (flag == "--url") {
+            options.url = value;
+        } else if (flag == "--requests") {
+            options.requests = std::strtoull(value, nullptr, 10);
+        } else if (flag == "--concurrency") {
+            options.concurrency = std::strtoull(value, nullptr, 10);
+        } else {
+            throw std::invalid_argument("unknown flag " + flag);
+        }
+    }
+    if (options.url.empty() || options.requests == 0 || options.concurrency == 0) {
+        throw std::invalid_argument(
+            "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K]");
+    }
+    return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const Options options = parse(argc, argv);
+    asyncscrape::RuntimeConfig config;
+    config.max_concurrency = options.concurrency;
+    config.per_host = options.concurrency;
+    config.idle_connections_per_host = options.concurrency;
+    config.max_requests = options.requests;
+    config.allow_private_targets = true;  // the targets of a benchmark are local
+
+    asio::io_context io;
+    asyncscrape::Runtime runtime(io.get_executor(), config);
+    Measurement measurement;
+    std::exception_ptr failure;
+    asio::co_spawn(io, fan_out(runtime, options),
+                   [&](std::exception_ptr error, Measurement result) {
+                       failure = error;
+                       measurement = std::move(result);
+                   });
+    io.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    const auto& run = measurement.run;
+    std::cout << "{\"requests\": " << run.total_requests << ", \"success\": "
+              << run.success_requests << ", \"failed\": " << run.failed_requests
+              << ", \"timeout\": " << run.timeout_requests << ", \"seconds\": "
+              << measurement.seconds << ", \"requests_per_second\": "
+              << static_cast<double>(run.total_requests) / measurement.seconds << "}\n";
+    return run.success_requests == run.total_requests ? 0 : 1;
+} catch (const std::exception& e) {
+    std::cerr << e.what() << '\n';
+    return 2;
+}

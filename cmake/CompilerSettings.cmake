@@ -1,0 +1,15 @@
+# Compiler launcher, warnings and sanitizers shared by every target of the project.
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+# Warnings are a property of our own targets, never of consumers of the installed package.
+add_library(asyncscrape_warnings INTERFACE)
+target_compile_options(asyncscrape_warnings INTERFACE -Wall -Wextra -Wpedantic)
+
+if(ASYNCSCRAPE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,73 @@
+// The seam between the runtime and where collections, runs, jobs and results live. Neither the
+// engine nor the API knows which implementation is in use. Every call is awaitable so that an
+// implementation may do its work on another thread (SQLite) or another machine and resume the
+// caller with the answer; the in-memory store answers at once.
+#pragma once
+
+#include <asyncscrape/model.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asyncscrape {
+
+template <class T>
+struct Page {
+    std::vector<T> items;
+    std::int64_t total = 0;  // matching items in all, not only this page
+};
+
+struct PageQuery {
+    std::int64_t offset = 0;
+    std::int64_t limit = 50;
+};
+
+template <class T>
+using Task = boost::asio::awaitable<T>;
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Collections. put_collection creates or replaces.
+    virtual Task<void> put_collection(Collection collection) = 0;
+    virtual Task<std::optional<Collection>> get_collection(std::string id) = 0;
+    virtual Task<Page<Collection>> list_collections(PageQuery page) = 0;  // newest first
+    // Removes the collection with its runs, jobs and results; false when there was none.
+    virtual Task<bool> delete_collection(std::string id) = 0;
+
+    // Runs: created with all their jobs pending.
+    virtual Task<void> create_run(Run run, std::vector<Job> jobs) = 0;
+    virtual Task<void> update_run(Run run) = 0;
+    virtual Task<std::optional<Run>> get_run(std::string collection_id, std::string run_id) = 0;
+    virtual Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
+                                      PageQuery page) = 0;  // newest first
+
+    // Jobs, in request order.
+    virtual Task<void> update_job(Job job) = 0;
+    // Marks every job of the run that is still pending as cancelled (a run cancelled before
+    // those jobs started); answers how many there were.
+    virtual Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) = 0;
+    // A job reached a terminal state: its record and its result, stored together.
+    virtual Task<void> finish_job(Job job, JobResult result) = 0;
+    virtual Task<std::optional<Job>> get_job(std::string run_id, std::string job_id) = 0;
+    virtual Task<Page<Job>> list_jobs(std::string run_id, std::optional<JobStatus> filter,
+                                      PageQuery page) = 0;
+    virtual Task<std::optional<JobResult>> get_result(std::string run_id, std::string job_id) = 0;
+    // Results of finished jobs with index > after_index, in request order, at most `limit`:
+    // the cursor the NDJSON export walks so that it never holds a whole run in memory.
+    virtual Task<std::vector<JobResult>> results_after(std::string run_id,
+                                                       std::optional<JobStatus> filter,
+                                                       std::int64_t after_index,
+                                                       std::size_t limit) = 0;
+};
+
+// Everything in process memory; lost at exit. For tests, embedders and `--store memory`.
+std::shared_ptr<Store> make_memory_store();
+
+}  // namespace asyncscrape

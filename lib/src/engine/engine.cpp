@@ -1,0 +1,245 @@
+#include "engine/engine.hpp"
+
+#include "engine/job_executor.hpp"
+#include "model/url.hpp"
+#include "util/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+
+namespace asyncscrape::engine {
+
+namespace asio = boost::asio;
+using std::chrono::steady_clock;
+
+namespace {
+
+double millis_between(steady_clock::time_point from, steady_clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+std::string describe(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
+}  // namespace
+
+// Completion of a job coroutine: frees its place in the run and wakes the run's coroutine.
+struct Engine::JobDone {
+    Engine* engine;
+    std::shared_ptr<RunState> run;
+    std::size_t index;
+
+    void operator()(std::exception_ptr error) const {
+        if (error) {
+            log(LogLevel::error, "job ", index, " of run ", run->run.run_id,
+                " ended with an exception: ", describe(error));
+        }
+        run->job_signals.erase(index);
+        --run->jobs_in_flight;
+        run->notify_change();
+    }
+};
+
+// Completion of a run coroutine: lets shutdown() know when the last one is gone.
+struct Engine::RunDone {
+    Engine* engine;
+    std::string run_id;
+
+    void operator()(std::exception_ptr error) const {
+        if (error) {
+            log(LogLevel::error, "run ", run_id, " ended with an exception: ", describe(error));
+        }
+        --engine->run_coroutines_;
+        engine->runs_gone_.cancel();
+    }
+};
+
+Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Store& store)
+    : executor_(executor),
+      config_(config),
+      store_(store),
+      client_(executor, config),
+      scheduler_({config.max_concurrency, config.per_host}),
+      retry_{config.retries, config.retry_base_delay, config.retry_max_delay},
+      random_(std::random_device{}()),
+      runs_gone_(executor, asio::steady_timer::time_point::max()) {}
+
+Engine::~Engine() = default;
+
+std::shared_ptr<RunState> Engine::start(Run run, RequestList requests,
+                                        std::vector<std::string> job_ids) {
+    const RunKey key = next_key_++;
+    auto state = std::make_shared<RunState>(executor_, key, std::move(run), std::move(requests),
+                                            std::move(job_ids));
+    runs_by_key_.emplace(key, state);
+    runs_by_id_.emplace(state->run.run_id, state);
+    ++run_coroutines_;
+    asio::co_spawn(executor_, execute_run(state), RunDone{this, state->run.run_id});
+    return state;
+}
+
+std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
+    const auto found = runs_by_id_.find(run_id);
+    return found == runs_by_id_.end() ? nullptr : found->second;
+}
+
+asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
+    std::vector<std::string> origins;
+    origins.reserve(run->requests->size());
+    for (const Request& request : *run->requests) {
+        origins.push_back(origin_of(request.url));
+    }
+    scheduler_.add_run(run->key, origins);
+    origins = {};
+    pump();
+
+    while (run->jobs_in_flight > 0 || scheduler_.queued(run->key) > 0) {
+        co_await run->wait_for_change();
+    }
+    if (!run->stopping) {
+        co_await finish_run(*run);
+    }
+    runs_by_id_.erase(run->run.run_id);
+    runs_by_key_.erase(run->key);
+}
+
+asio::awaitable<void> Engine::finish_run(RunState& run) {
+    run.run.status = run.cancel_requested ? RunStatus::cancelled : RunStatus::completed;
+    run.run.finished_at = Clock::now();
+    co_await store_.update_run(run.run);
+    run.notify_change();
+    log(LogLevel::info, "run ", run.run.run_id, " ", to_string(run.run.status), ": ",
+        run.run.success_requests, " success, ", run.run.failed_requests, " failed, ",
+        run.run.timeout_requests, " timeout, ", run.run.cancelled_requests, " cancelled");
+}
+
+void Engine::pump() {
+    if (stopping_) {
+        return;
+    }
+    while (auto grant = scheduler_.next()) {
+        launch(*grant);
+    }
+}
+
+void Engine::launch(const Scheduler::Grant& grant) {
+    const auto& run = runs_by_key_.at(grant.run);
+    ++run->jobs_in_flight;
+    auto& signal = run->job_signals[grant.job];
+    asio::co_spawn(executor_, execute_job(run, grant),
+                   asio::bind_cancellation_slot(signal.slot(), JobDone{this, run, grant.job}));
+}
+
+asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant) {
+    bool holds_slot = true;
+    auto release_slot = [this, &holds_slot, grant] {
+        if (holds_slot) {
+            holds_slot = false;
+            scheduler_.release(grant);
+            pump();
+        }
+    };
+    // Cancelled or paused between admission and this first step: the store's record is still
+    // pending, and cancel() or the next start accounts for it.
+    if (run->cancel_requested || run->stopping) {
+        release_slot();
+        co_return;
+    }
+
+    const Request& request = (*run->requests)[grant.job];
+    const auto admitted = steady_clock::now();
+    Job job;
+    job.job_id = run->job_ids[grant.job];
+    job.run_id = run->run.run_id;
+    job.index = static_cast<std::int64_t>(grant.job);
+    job.url = request.url;
+    job.custom_id = request.custom_id;
+    job.status = JobStatus::running;
+    job.started_at = Clock::now();
+    co_await store_.update_job(job);
+
+    JobReport report;
+    try {
+        const auto deadline = admitted + std::chrono::milliseconds(request.timeout_ms);
+        // Named, not a braced temporary inside the co_await: GCC 12 miscompiles the latter.
+        JobContext context{client_, retry_, random_, release_slot};
+        report = co_await engine::execute_job(std::move(context), request, deadline);
+    } catch (const std::exception& e) {
+        log(LogLevel::error, "job ", grant.job, " of run ", run->run.run_id, " failed: ", e.what());
+        report.status = JobStatus::failed;
+        report.result.url = request.url;
+        report.result.error = std::string("internal error: ") + e.what();
+    }
+    release_slot();
+    if (report.status == JobStatus::cancelled && run->stopping && !run->cancel_requested) {
+        co_return;  // interrupted by shutdown: not an outcome, the job runs again at next start
+    }
+
+    const auto finished = steady_clock::now();
+    job.status = report.status;
+    job.status_code = report.result.status_code;
+    job.attempts = report.attempts;
+    job.error = report.result.error;
+    job.finished_at = Clock::now();
+    job.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(finished - admitted)
+                          .count();
+
+    JobResult& result = report.result;
+    result.job_id = job.job_id;
+    result.index = job.index;
+    result.status = job.status;
+    result.custom_id = request.custom_id;
+    result.timings.queue_wait_ms = millis_between(run->queued_since, admitted);
+    result.timings.total_ms = millis_between(admitted, finished);
+
+    co_await store_.finish_job(std::move(job), std::move(result));
+    run->count(report.status);  // counted once stored, so what a client saw is never lost
+    co_await store_.update_run(run->run);
+    run->notify_change();
+}
+
+asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {
+    if (run->run.ended() || run->cancel_requested) {
+        co_return;
+    }
+    run->cancel_requested = true;
+    const auto dropped = scheduler_.drop_run(run->key);
+    run->cancel_jobs_in_flight();
+    // Jobs admitted but not yet started are still pending in the store: they are counted here.
+    const std::int64_t cancelled = co_await store_.cancel_pending_jobs(run->run.run_id, Clock::now());
+    if (cancelled > 0) {
+        run->run.cancelled_requests += cancelled;
+        co_await store_.update_run(run->run);
+    }
+    run->notify_change();
+    log(LogLevel::info, "run ", run->run.run_id, " cancelled: ", dropped.size(),
+        " queued jobs dropped, ", run->job_signals.size(), " in flight told to stop");
+}
+
+asio::awaitable<void> Engine::shutdown() {
+    stopping_ = true;
+    for (auto& [key, run] : runs_by_key_) {
+        run->stopping = true;
+        scheduler_.drop_run(key);
+        run->cancel_jobs_in_flight();
+        run->notify_change();
+    }
+    while (run_coroutines_ > 0) {
+        co_await runs_gone_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    client_.shutdown();
+}
+
+}  // namespace asyncscrape::engine

@@ -1,0 +1,78 @@
+// Executes runs: one coroutine per run, which queues its jobs with the scheduler and waits for them,
+// and one coroutine per admitted job. Jobs are admitted as slots free up (pump), so queued jobs
+// hold no coroutine frame and no socket. Outcomes are written to the store, then counted.
+#pragma once
+
+#include "engine/retry_policy.hpp"
+#include "engine/run_state.hpp"
+#include "engine/scheduler.hpp"
+#include "fetch/http_client.hpp"
+
+#include <asyncscrape/config.hpp>
+#include <asyncscrape/store.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace asyncscrape::engine {
+
+class Engine {
+public:
+    Engine(boost::asio::any_io_executor executor, const RuntimeConfig& config, Store& store);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Starts executing a run whose record and pending jobs are already stored.
+    std::shared_ptr<RunState> start(Run run, RequestList requests,
+                                     std::vector<std::string> job_ids);
+
+    // The live state of a run in progress, or null once it has ended (the store has it then).
+    std::shared_ptr<RunState> find(const std::string& run_id) const;
+
+    // Ends a run early: its queued jobs become cancelled, its jobs in flight are told to stop.
+    boost::asio::awaitable<void> cancel(std::shared_ptr<RunState> run);
+
+    // Makes a run unknown to find() at once (its collection was deleted); a cancelled run's
+    // coroutine still drains its jobs in the background.
+    void forget(const std::string& run_id) { runs_by_id_.erase(run_id); }
+
+    // Stops every run without ending it and resumes once all run and job coroutines are gone.
+    boost::asio::awaitable<void> shutdown();
+
+    bool stopping() const { return stopping_; }
+
+private:
+    struct JobDone;
+    struct RunDone;
+
+    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run);
+    boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run,
+                                             Scheduler::Grant grant);
+    boost::asio::awaitable<void> finish_run(RunState& run);
+    void pump();
+    void launch(const Scheduler::Grant& grant);
+
+    boost::asio::any_io_executor executor_;
+    const RuntimeConfig& config_;
+    Store& store_;
+    fetch::HttpClient client_;
+    Scheduler scheduler_;
+    RetryPolicy retry_;
+    std::mt19937_64 random_;
+
+    RunKey next_key_ = 1;
+    std::unordered_map<RunKey, std::shared_ptr<RunState>> runs_by_key_;
+    std::unordered_map<std::string, std::shared_ptr<RunState>> runs_by_id_;
+    std::size_t run_coroutines_ = 0;
+    bool stopping_ = false;
+    boost::asio::steady_timer runs_gone_;  // notified when the last run coroutine ends
+};
+
+}  // namespace asyncscrape::engine

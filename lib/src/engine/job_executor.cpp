@@ -1,0 +1,174 @@
+#include "engine/job_executor.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace asyncscrape::engine {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::steady_clock;
+
+constexpr std::string_view browser_unavailable =
+    "browser unavailable: this build has no browser engine yet";
+
+Millis time_left(fetch::SteadyTime deadline) {
+    return std::max(Millis{0},
+                    std::chrono::duration_cast<Millis>(deadline - steady_clock::now()));
+}
+
+// A cancellation that arrived while the coroutine was not waiting on an operation (its resumption
+// already queued) reaches no operation: it is only visible here.
+asio::awaitable<bool> cancellation_requested() {
+    const auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+// Sleeps on a timer; false when the sleep was cancelled.
+asio::awaitable<bool> sleep_for(Millis duration) {
+    if (co_await cancellation_requested()) {
+        co_return false;
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return !error;
+}
+
+JobStatus status_of(const fetch::FetchResult& fetched) {
+    switch (fetched.error) {
+        case fetch::FetchError::none:
+            return fetched.status >= 200 && fetched.status < 400 ? JobStatus::success
+                                                                   : JobStatus::failed;
+        case fetch::FetchError::timeout: return JobStatus::timeout;
+        case fetch::FetchError::cancelled: return JobStatus::cancelled;
+        default: return JobStatus::failed;
+    }
+}
+
+std::optional<std::string> error_of(const fetch::FetchResult& fetched, JobStatus status) {
+    if (!fetched.ok()) {
+        return fetched.error_message;
+    }
+    if (status == JobStatus::failed) {
+        return "HTTP status " + std::to_string(fetched.status);
+    }
+    return std::nullopt;
+}
+
+void take_response(JobResult& result, fetch::FetchResult&& fetched) {
+    result.final_url = std::move(fetched.final_url);
+    if (fetched.status != 0) {
+        result.status_code = fetched.status;
+    }
+    result.headers = std::move(fetched.headers);
+    result.body = std::move(fetched.body);
+    result.timings = fetched.timings;
+}
+
+// Every action gets an outcome, also those that never ran.
+void mark_not_run(JobResult& result, const Request& request, std::string_view why) {
+    for (std::size_t i = result.actions.size(); i < request.actions.size(); ++i) {
+        result.actions.push_back(ActionOutcome{request.actions[i].type, ActionStatus::skipped, 0,
+                                               std::string("not run: ") + std::string(why),
+                                               std::nullopt});
+    }
+}
+
+// The actions of a plain request: waits after the response, holding no slot. A wait that would
+// outlast the deadline sleeps until it and makes the job a timeout.
+asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
+                                            JobResult& result) {
+    for (const Action& action : request.actions) {
+        const auto started = steady_clock::now();
+        const Millis wanted{action.time_ms};
+        const Millis allowed = std::min(wanted, time_left(deadline));
+        const bool slept = co_await sleep_for(allowed);
+        ActionOutcome outcome{action.type, ActionStatus::ok,
+                              std::chrono::duration_cast<Millis>(steady_clock::now() - started)
+                                  .count(),
+                              std::nullopt, std::nullopt};
+        if (!slept) {
+            outcome.status = ActionStatus::failed;
+            outcome.error = "cancelled";
+            result.actions.push_back(std::move(outcome));
+            mark_not_run(result, request, "the job was cancelled");
+            co_return JobStatus::cancelled;
+        }
+        if (allowed < wanted) {
+            outcome.status = ActionStatus::failed;
+            outcome.error = "the request's deadline passed during the wait";
+            result.actions.push_back(std::move(outcome));
+            mark_not_run(result, request, "the request's deadline passed");
+            result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
+                           " ms passed during a wait action";
+            co_return JobStatus::timeout;
+        }
+        result.actions.push_back(std::move(outcome));
+    }
+    co_return JobStatus::success;
+}
+
+}  // namespace
+
+asio::awaitable<JobReport> execute_job(JobContext context, const Request& request,
+                                       fetch::SteadyTime deadline) {
+    // Cancellation is data here: every wait reports it through its error code.
+    co_await asio::this_coro::throw_if_cancelled(false);
+
+    JobReport report;
+    report.result.url = request.url;
+    report.result.final_url = request.url;
+    if (request.browser) {
+        context.release_slot();
+        report.result.error = std::string(browser_unavailable);
+        mark_not_run(report.result, request, "browser unavailable");
+        co_return report;
+    }
+
+    fetch::FetchResult fetched;
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int attempt = 1;; ++attempt) {
+        if (co_await cancellation_requested()) {
+            fetched.error = fetch::FetchError::cancelled;
+            fetched.error_message = "cancelled";
+            break;
+        }
+        report.attempts = attempt;
+        fetch::FetchRequest attempt_request{request.method, request.url, request.headers,
+                                            request.body, deadline};
+        fetched = co_await context.client.fetch(std::move(attempt_request));
+        const RetryPolicy::Attempt outcome{
+            attempt,
+            fetched.retryable_error() ||
+                (fetched.ok() && RetryPolicy::retryable_status(fetched.status)),
+            fetched.retry_after};
+        const auto delay = context.retry.next_delay(outcome, time_left(deadline),
+                                                    unit(context.random));
+        if (!delay) {
+            break;
+        }
+        if (!co_await sleep_for(*delay)) {
+            fetched.error = fetch::FetchError::cancelled;
+            fetched.error_message = "cancelled";
+            break;
+        }
+    }
+    context.release_slot();
+
+    report.status = status_of(fetched);
+    report.result.error = error_of(fetched, report.status);
+    take_response(report.result, std::move(fetched));
+    if (report.status != JobStatus::success) {
+        mark_not_run(report.result, request, "the request did not succeed");
+        co_return report;
+    }
+    report.status = co_await run_wait_actions(request, deadline, report.result);
+    co_return report;
+}
+
+}  // namespace asyncscrape::engine

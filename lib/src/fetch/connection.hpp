@@ -1,0 +1,41 @@
+// One outbound connection, plain or TLS, as the pool keeps it between requests.
+#pragma once
+
+#include "fetch/tls_context.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <variant>
+
+namespace asyncscrape::fetch {
+
+class Connection {
+  public:
+    // A plain connection, or a TLS one when `tls_context` is given.
+    Connection(const boost::asio::any_io_executor& executor,
+               boost::asio::ssl::context* tls_context);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // The TCP layer: connect, deadlines and closing go through it in both cases.
+    boost::beast::tcp_stream& transport();
+    // The TLS layer, or null for a plain connection.
+    TlsStream* tls() { return std::get_if<TlsStream>(&stream_); }
+
+    // A pooled connection the server may have closed meanwhile: true when the socket reads as
+    // closed (or holds bytes nobody asked for), checked without blocking.
+    bool peer_closed();
+
+    void close();
+
+    // When it was last handed back to the pool.
+    std::chrono::steady_clock::time_point idle_since;
+
+  private:
+    std::variant<boost::beast::tcp_stream, TlsStream> stream_;
+};
+
+}  // namespace asyncscrape::fetch

@@ -1,0 +1,126 @@
+#include "fetch/exchange.hpp"
+
+#include "fetch/body_decoder.hpp"
+#include "fetch/response_headers.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <chrono>
+
+namespace asyncscrape::fetch {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+// Generous for real sites (large cookies), small enough that headers cannot exhaust memory.
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
+
+using ResponseParser = http::response_parser<http::buffer_body>;
+
+bool is_informational(int status) {
+    return status >= 100 && status < 200 && status != 101;
+}
+
+FetchFailure decoding_failure(BodyDecoder::Status status, std::string_view coding) {
+    if (status == BodyDecoder::Status::too_large) {
+        return {FetchError::body_too_large, "body too large"};
+    }
+    return {FetchError::protocol, "protocol: corrupt " + std::string(coding) + " body"};
+}
+
+template <class Stream>
+asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& request,
+                                      std::size_t max_body_bytes) {
+    Exchange result;
+    const auto [write_error, written] =
+        co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
+    if (write_error) {
+        const bool cancelled = co_await caller_cancelled();
+        result.nothing_received = true;
+        result.failure = classify_failure(FetchPhase::write_request, write_error, cancelled);
+        co_return result;
+    }
+    const auto sent_at = std::chrono::steady_clock::now();
+
+    boost::beast::flat_buffer buffer;
+    std::optional<ResponseParser> parser;
+    do {  // informational responses (103 Early Hints, ...) precede the real one
+        parser.emplace();
+        parser->header_limit(max_header_bytes);
+        parser->body_limit(max_body_bytes);
+        parser->skip(request.method() == http::verb::head);
+        const auto [error, read] = co_await http::async_read_header(
+            stream, buffer, *parser, asio::as_tuple(asio::use_awaitable));
+        if (error) {
+            const bool cancelled = co_await caller_cancelled();
+            result.nothing_received = !parser->got_some() && buffer.size() == 0;
+            result.failure = classify_failure(FetchPhase::read_header, error, cancelled);
+            co_return result;
+        }
+        result.status = parser->get().result_int();
+    } while (is_informational(result.status));
+    result.ttfb_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent_at)
+            .count();
+    result.headers = collect_response_headers(parser->get());
+
+    const std::string_view content_encoding = parser->get()[http::field::content_encoding];
+    // A coding we cannot decode (only when the user asked for it) leaves the body as sent.
+    BodyDecoder decoder(parse_content_coding(content_encoding).value_or(ContentCoding::identity),
+                        max_body_bytes);
+    std::array<char, 16 * 1024> chunk;
+    while (!parser->is_done()) {
+        auto& body = parser->get().body();
+        body.data = chunk.data();
+        body.size = chunk.size();
+        auto [error, read] =
+            co_await http::async_read(stream, buffer, *parser, asio::as_tuple(asio::use_awaitable));
+        if (error == http::error::need_buffer) {
+            error = {};
+        } else if (error == asio::ssl::error::stream_truncated) {
+            // Servers often close TLS without close_notify; for a body that runs to the end of
+            // the connection that is its end, as a plain connection's end of stream is.
+            parser->put_eof(error);
+        }
+        const BodyDecoder::Status decoded = decoder.write({chunk.data(), chunk.size() - body.size});
+        if (error) {
+            const bool cancelled = co_await caller_cancelled();
+            result.failure = classify_failure(FetchPhase::read_body, error, cancelled);
+            co_return result;
+        }
+        if (decoded != BodyDecoder::Status::ok) {
+            result.failure = decoding_failure(decoded, content_encoding);
+            co_return result;
+        }
+    }
+    if (const BodyDecoder::Status finished = decoder.finish();
+        finished != BodyDecoder::Status::ok) {
+        result.failure = decoding_failure(finished, content_encoding);
+        co_return result;
+    }
+    result.body = std::move(decoder.body());
+    result.reusable = parser->get().keep_alive() && buffer.size() == 0 && result.status != 101;
+    co_return result;
+}
+
+}  // namespace
+
+asio::awaitable<Exchange> exchange(Connection& connection, const OutgoingRequest& request,
+                                   std::size_t max_body_bytes) {
+    if (TlsStream* tls = connection.tls()) {
+        co_return co_await exchange_on(*tls, request, max_body_bytes);
+    }
+    co_return co_await exchange_on(connection.transport(), request, max_body_bytes);
+}
+
+}  // namespace asyncscrape::fetch

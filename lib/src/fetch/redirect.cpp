@@ -1,0 +1,96 @@
+#include "fetch/redirect.hpp"
+
+#include "fetch/target_url.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <initializer_list>
+#include <string>
+
+namespace asyncscrape::fetch {
+
+namespace urls = boost::urls;
+
+namespace {
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+    return std::any_of(names.begin(), names.end(), [&](std::string_view candidate) {
+        return equals_ignoring_case(name, candidate);
+    });
+}
+
+// Servers send raw spaces and UTF-8 in Location; browsers percent-encode them, and so do we.
+std::string escape_unsafe_bytes(std::string_view location) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string escaped;
+    for (const char c : location) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f) {
+            escaped += '%';
+            escaped += hex[byte >> 4];
+            escaped += hex[byte & 0x0f];
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
+void erase_headers(HeaderList& headers, std::initializer_list<std::string_view> names) {
+    std::erase_if(headers, [&](const auto& header) { return is_one_of(header.first, names); });
+}
+
+}  // namespace
+
+bool is_redirect_status(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+Outcome<FetchRequest> follow_redirect(const FetchRequest& current, int status,
+                                      std::string_view location) {
+    const auto base = urls::parse_uri(current.url);
+    const std::string escaped = escape_unsafe_bytes(location);
+    const auto reference = urls::parse_uri_reference(escaped);
+    if (!base || !reference) {
+        return invalid("redirect: invalid Location '" + std::string(location) + "'");
+    }
+    urls::url resolved;
+    if (!urls::resolve(*base, *reference, resolved)) {
+        return invalid("redirect: invalid Location '" + std::string(location) + "'");
+    }
+    resolved.remove_fragment();
+    resolved.normalize_scheme();
+    const auto scheme = resolved.scheme_id();
+    if (scheme != urls::scheme::http && scheme != urls::scheme::https) {
+        return invalid("redirect to unsupported scheme '" + std::string(resolved.scheme()) + "'");
+    }
+
+    FetchRequest next = current;
+    next.url = std::string(resolved.buffer());
+    const bool becomes_get = (status == 303 && current.method != "HEAD") ||
+                             ((status == 301 || status == 302) && current.method == "POST");
+    if (becomes_get) {
+        next.method = "GET";
+        next.body.reset();
+        erase_headers(next.headers, {"content-type", "content-length", "content-encoding",
+                                     "content-language", "content-location"});
+    }
+    const auto from = parse_target_url(current.url);
+    const auto to = parse_target_url(next.url);
+    if (!from || !to || !from->same_origin(*to)) {
+        erase_headers(next.headers, {"authorization", "proxy-authorization", "cookie"});
+    }
+    return next;
+}
+
+}  // namespace asyncscrape::fetch

@@ -1,0 +1,52 @@
+#include "server/reply.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace asyncscrape::server {
+namespace {
+
+namespace http = boost::beast::http;
+
+http::status status_of(Errc code) {
+    switch (code) {
+        case Errc::invalid_argument:
+            return http::status::bad_request;
+        case Errc::not_found:
+            return http::status::not_found;
+        case Errc::conflict:
+            return http::status::conflict;
+        case Errc::unavailable:
+            return http::status::service_unavailable;
+    }
+    return http::status::internal_server_error;
+}
+
+Reply json_text_reply(http::status status, std::string json) {
+    Reply reply;
+    reply.response.result(status);
+    reply.response.set(http::field::content_type, "application/json");
+    reply.response.body() = std::move(json);
+    return reply;
+}
+
+}  // namespace
+
+Reply json_reply(http::status status, const boost::json::value& body) {
+    return json_text_reply(status, boost::json::serialize(body));
+}
+
+Reply json_reply(http::status status, const boost::json::object& body) {
+    return json_text_reply(status, boost::json::serialize(body));
+}
+
+Reply error_reply(http::status status, std::string_view detail) {
+    return json_reply(status, boost::json::object{{"detail", detail}});
+}
+
+Reply error_reply(const Error& error) {
+    return error_reply(status_of(error.code), error.detail);
+}
+
+}  // namespace asyncscrape::server

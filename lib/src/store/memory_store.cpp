@@ -1,0 +1,234 @@
+// The in-memory store: everything in process memory, lost at exit. It answers every call at once
+// (the awaitables complete without suspending), which also makes it the reference behaviour that
+// the durable stores are tested against.
+#include <asyncscrape/store.hpp>
+
+#include <algorithm>
+#include <ranges>
+#include <unordered_map>
+
+namespace asyncscrape {
+namespace {
+
+// Applies offset/limit to the items for which `keep` holds, visiting them in the given order.
+template <class Range, class Keep, class Copy>
+auto paginate(const Range& range, PageQuery page, Keep keep, Copy copy) {
+    Page<std::decay_t<decltype(copy(*std::begin(range)))>> result;
+    for (const auto& item : range) {
+        if (!keep(item)) {
+            continue;
+        }
+        if (result.total >= page.offset &&
+            static_cast<std::int64_t>(result.items.size()) < page.limit) {
+            result.items.push_back(copy(item));
+        }
+        ++result.total;
+    }
+    return result;
+}
+
+class MemoryStore final : public Store {
+public:
+    Task<void> put_collection(Collection collection) override {
+        auto [it, inserted] = collections_.try_emplace(collection.id);
+        if (inserted) {
+            collection_order_.push_back(collection.id);
+        }
+        it->second = std::move(collection);
+        co_return;
+    }
+
+    Task<std::optional<Collection>> get_collection(std::string id) override {
+        co_return find_or_null(collections_, id);
+    }
+
+    Task<Page<Collection>> list_collections(PageQuery page) override {
+        co_return paginate(
+            collection_order_ | std::views::reverse, page,
+            [](const std::string&) { return true; },
+            [this](const std::string& id) { return collections_.at(id); });
+    }
+
+    Task<bool> delete_collection(std::string id) override {
+        if (collections_.erase(id) == 0) {
+            co_return false;
+        }
+        std::erase(collection_order_, id);
+        if (auto runs = runs_by_collection_.find(id); runs != runs_by_collection_.end()) {
+            for (const auto& run_id : runs->second) {
+                runs_.erase(run_id);
+            }
+            runs_by_collection_.erase(runs);
+        }
+        co_return true;
+    }
+
+    Task<void> create_run(Run run, std::vector<Job> jobs) override {
+        RunRecord record;
+        record.job_index.reserve(jobs.size());
+        for (const auto& job : jobs) {
+            record.job_index.emplace(job.job_id, job.index);
+        }
+        record.results.resize(jobs.size());
+        record.jobs = std::move(jobs);
+        runs_by_collection_[run.collection_id].push_back(run.run_id);
+        const std::string run_id = run.run_id;
+        record.run = std::move(run);
+        runs_.insert_or_assign(run_id, std::move(record));
+        co_return;
+    }
+
+    Task<void> update_run(Run run) override {
+        if (auto* record = find_run(run.run_id)) {
+            record->run = std::move(run);
+        }
+        co_return;
+    }
+
+    Task<std::optional<Run>> get_run(std::string collection_id, std::string run_id) override {
+        const auto* record = find_run(run_id);
+        if (record == nullptr || record->run.collection_id != collection_id) {
+            co_return std::nullopt;
+        }
+        co_return record->run;
+    }
+
+    Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
+                              PageQuery page) override {
+        const auto found = runs_by_collection_.find(collection_id);
+        if (found == runs_by_collection_.end()) {
+            co_return Page<Run>{};
+        }
+        co_return paginate(
+            found->second | std::views::reverse, page,
+            [&](const std::string& id) { return !filter || runs_.at(id).run.status == *filter; },
+            [this](const std::string& id) { return runs_.at(id).run; });
+    }
+
+    Task<void> update_job(Job job) override {
+        if (auto* slot = find_job(job.run_id, job.index)) {
+            *slot = std::move(job);
+        }
+        co_return;
+    }
+
+    Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) override {
+        std::int64_t cancelled = 0;
+        if (auto* record = find_run(run_id)) {
+            for (auto& job : record->jobs) {
+                if (job.status == JobStatus::pending) {
+                    job.status = JobStatus::cancelled;
+                    job.error = "cancelled before it started";
+                    job.finished_at = at;
+                    ++cancelled;
+                }
+            }
+        }
+        co_return cancelled;
+    }
+
+    Task<void> finish_job(Job job, JobResult result) override {
+        if (auto* record = find_run(job.run_id)) {
+            const auto index = static_cast<std::size_t>(job.index);
+            if (index < record->jobs.size()) {
+                record->results[index] = std::make_unique<JobResult>(std::move(result));
+                record->jobs[index] = std::move(job);
+            }
+        }
+        co_return;
+    }
+
+    Task<std::optional<Job>> get_job(std::string run_id, std::string job_id) override {
+        const auto* record = find_run(run_id);
+        if (record == nullptr) {
+            co_return std::nullopt;
+        }
+        const auto found = record->job_index.find(job_id);
+        if (found == record->job_index.end()) {
+            co_return std::nullopt;
+        }
+        co_return record->jobs[static_cast<std::size_t>(found->second)];
+    }
+
+    Task<Page<Job>> list_jobs(std::string run_id, std::optional<JobStatus> filter,
+                              PageQuery page) override {
+        const auto* record = find_run(run_id);
+        if (record == nullptr) {
+            co_return Page<Job>{};
+        }
+        co_return paginate(
+            record->jobs, page, [&](const Job& job) { return !filter || job.status == *filter; },
+            [](const Job& job) { return job; });
+    }
+
+    Task<std::optional<JobResult>> get_result(std::string run_id, std::string job_id) override {
+        const auto* record = find_run(run_id);
+        if (record == nullptr) {
+            co_return std::nullopt;
+        }
+        const auto found = record->job_index.find(job_id);
+        if (found == record->job_index.end()) {
+            co_return std::nullopt;
+        }
+        const auto& result = record->results[static_cast<std::size_t>(found->second)];
+        co_return result ? std::optional<JobResult>(*result) : std::nullopt;
+    }
+
+    Task<std::vector<JobResult>> results_after(std::string run_id, std::optional<JobStatus> filter,
+                                               std::int64_t after_index,
+                                               std::size_t limit) override {
+        std::vector<JobResult> page;
+        const auto* record = find_run(run_id);
+        if (record == nullptr) {
+            co_return page;
+        }
+        const auto first = static_cast<std::size_t>(std::max<std::int64_t>(after_index + 1, 0));
+        for (std::size_t i = first; i < record->results.size() && page.size() < limit; ++i) {
+            const auto& result = record->results[i];
+            if (result && (!filter || result->status == *filter)) {
+                page.push_back(*result);
+            }
+        }
+        co_return page;
+    }
+
+private:
+    struct RunRecord {
+        Run run;
+        std::vector<Job> jobs;  // by index
+        std::unordered_map<std::string, std::int64_t> job_index;
+        std::vector<std::unique_ptr<JobResult>> results;  // by index; null until finished
+    };
+
+    template <class Map>
+    static std::optional<typename Map::mapped_type> find_or_null(const Map& map,
+                                                                 const std::string& key) {
+        const auto found = map.find(key);
+        return found == map.end() ? std::nullopt : std::optional(found->second);
+    }
+
+    RunRecord* find_run(const std::string& run_id) {
+        const auto found = runs_.find(run_id);
+        return found == runs_.end() ? nullptr : &found->second;
+    }
+
+    Job* find_job(const std::string& run_id, std::int64_t index) {
+        auto* record = find_run(run_id);
+        if (record == nullptr || index < 0 ||
+            static_cast<std::size_t>(index) >= record->jobs.size()) {
+            return nullptr;
+        }
+        return &record->jobs[static_cast<std::size_t>(index)];
+    }
+
+    std::unordered_map<std::string, Collection> collections_;
+    std::vector<std::string> collection_order_;  // creation order
+    std::unordered_map<std::string, RunRecord> runs_;
+    std::unordered_map<std::string, std::vector<std::string>> runs_by_collection_;  // run order
+};
+
+}  // namespace
+
+std::shared_ptr<Store> make_memory_store() { return std::make_shared<MemoryStore>(); }
+
+}  // namespace asyncscrape

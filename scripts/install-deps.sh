@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages asyncscrape builds and runs with. Idempotent: asks apt only for
+# what is missing, and does nothing (not even `apt-get update`) when everything is there.
+#
+# Boost: libboost1.81-dev brings the header libraries (Asio, Beast, URL) and Boost.System;
+# libboost-json1.81-dev the compiled Boost.JSON. libboost1.81-all-dev would also do, but pulls in
+# OpenMPI, Python and a gigabyte of libraries nothing here uses.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache make
+  libboost1.81-dev libboost-json1.81-dev
+  libssl-dev zlib1g-dev ca-certificates
+  catch2
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=(sudo)
+fi
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,81 @@
+#include "integration/api/api_fixture.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <exception>
+#include <stdexcept>
+
+namespace asyncscrape::test {
+namespace {
+
+namespace net = boost::asio;
+
+net::awaitable<void> stop_server_and_runtime(Server& server, Runtime& runtime) {
+    co_await server.stop();
+    co_await runtime.shutdown();
+}
+
+}  // namespace
+
+ServerConfig test_server_config() {
+    ServerConfig config;
+    config.port = 0;
+    return config;
+}
+
+RuntimeConfig test_runtime_config() {
+    RuntimeConfig config;
+    config.allow_private_targets = true;
+    config.retries = 0;
+    return config;
+}
+
+ApiFixture::ApiFixture(ServerConfig server_config, RuntimeConfig runtime_config)
+    : runtime(io.get_executor(), runtime_config),
+      server(io.get_executor(), std::move(server_config), runtime) {
+    server.start();
+}
+
+ApiFixture::~ApiFixture() {
+    try {
+        run_test_coroutine(io, stop_server_and_runtime(server, runtime), std::chrono::seconds(10));
+    } catch (const std::exception& e) {
+        FAIL_CHECK("stopping the server failed: " << e.what());
+    }
+}
+
+net::awaitable<boost::json::object> wait_for_run_end(Client& client, std::string_view run_path,
+                                                     std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    net::steady_timer pause(co_await net::this_coro::executor);
+    for (;;) {
+        const Response response = co_await client.get(run_path);
+        if (response.result_int() != 200) {
+            throw std::runtime_error("GET " + std::string(run_path) + ": " + response.body());
+        }
+        boost::json::object run = json_of(response).as_object();
+        if (run.at("status") != "in_progress") {
+            co_return run;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("the run has not ended in time: " + response.body());
+        }
+        pause.expires_after(std::chrono::milliseconds(20));
+        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+    }
+}
+
+std::string collection_path(std::string_view collection_id) {
+    return "/v1/async/collections/" + std::string(collection_id);
+}
+
+std::string run_path(std::string_view collection_id, std::string_view run_id) {
+    return collection_path(collection_id) + "/runs/" + std::string(run_id);
+}
+
+}  // namespace asyncscrape::test

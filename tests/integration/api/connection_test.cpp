@@ -1,0 +1,223 @@
+// The connection layer: keep-alive, pipelining, limits on headers, slow and idle clients, the cap
+// on open connections, and a graceful stop.
+#include "integration/api/api_fixture.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace asyncscrape;
+using namespace asyncscrape::test;
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+net::awaitable<void> pause(std::chrono::milliseconds duration) {
+    net::steady_timer timer(co_await net::this_coro::executor, duration);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+net::awaitable<void> keep_alive(ApiFixture& f) {
+    Client client = co_await f.connect();
+    for (int i = 0; i < 3; ++i) {
+        const Response health = co_await client.get("/v1/health");
+        CHECK(health.result_int() == 200);
+        CHECK(health.keep_alive());
+        CHECK(health[http::field::server] == "asyncscrape");
+        CHECK(health[http::field::content_type] == "application/json");
+        CHECK(health.body() == R"({"status":"ok"})");
+    }
+}
+
+net::awaitable<void> pipelining(ApiFixture& f) {
+    Client client = co_await f.connect();
+    co_await client.send(raw_request("GET", "/v1/health") +
+                         raw_request("GET", "/v1/async/collections?limit=abc") +
+                         raw_request("GET", "/v1/nothing"));
+    const Response first = co_await client.receive();
+    const Response second = co_await client.receive();
+    const Response third = co_await client.receive();
+    CHECK(first.result_int() == 200);
+    CHECK(second.result_int() == 400);
+    CHECK(text_of(json_of(second).at("detail")).starts_with("limit"));
+    CHECK(third.result_int() == 404);
+}
+
+net::awaitable<void> header_too_large(ApiFixture& f) {
+    Client client = co_await f.connect();
+    const std::string padding(20 * 1024, 'x');
+    co_await client.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " + padding +
+                         "\r\n\r\n");
+    const Response refused = co_await client.receive();
+    CHECK(refused.result_int() == 431);
+    CHECK(text_of(json_of(refused).at("detail")).starts_with("headers"));
+    const bool closed = co_await client.closed_by_server();
+    CHECK(closed);
+}
+
+net::awaitable<void> slow_clients_are_dropped(ApiFixture& f) {
+    Client partial = co_await f.connect();
+    co_await partial.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n");
+    Client silent = co_await f.connect();
+    const bool partial_closed = co_await partial.closed_by_server();
+    const bool silent_closed = co_await silent.closed_by_server();
+    CHECK(partial_closed);
+    CHECK(silent_closed);
+}
+
+net::awaitable<void> slow_bodies_are_dropped(ApiFixture& f) {
+    Client client = co_await f.connect();
+    co_await client.send(
+        "POST /v1/async/collections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n{\"name\"");
+    const bool closed = co_await client.closed_by_server();
+    CHECK(closed);
+}
+
+net::awaitable<void> continue_before_the_body(ApiFixture& f) {
+    Client client = co_await f.connect();
+    const std::string body =
+        R"({"name": "n", "requests": [{"url": ")" + f.target.url("/page") + R"("}]})";
+    co_await client.send(
+        "POST /v1/async/collections HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
+    const Response interim = co_await client.receive();
+    CHECK(interim.result_int() == 100);
+    co_await client.send(body);
+    const Response created = co_await client.receive();
+    CHECK(created.result_int() == 201);
+}
+
+net::awaitable<void> idle_connections_are_closed(ApiFixture& f) {
+    Client client = co_await f.connect();
+    const Response health = co_await client.get("/v1/health");
+    CHECK(health.result_int() == 200);
+    const bool closed = co_await client.closed_by_server();
+    CHECK(closed);
+}
+
+net::awaitable<void> connection_cap(ApiFixture& f) {
+    Client first = co_await f.connect();
+    Client second = co_await f.connect();
+    const Response first_health = co_await first.get("/v1/health");
+    const Response second_health = co_await second.get("/v1/health");
+    CHECK(first_health.result_int() == 200);
+    CHECK(second_health.result_int() == 200);
+
+    // The third connection is not refused: it waits in the backlog, unanswered.
+    Client third = co_await f.connect();
+    co_await third.send(raw_request("GET", "/v1/health"));
+    co_await pause(std::chrono::milliseconds(300));
+    CHECK(third.bytes_waiting() == 0);
+
+    first.close();
+    const Response third_health = co_await third.receive();
+    CHECK(third_health.result_int() == 200);
+}
+
+net::awaitable<void> http_1_0(ApiFixture& f) {
+    Client client = co_await f.connect();
+    co_await client.send("GET /v1/health HTTP/1.0\r\n\r\n");
+    const Response health = co_await client.receive();
+    CHECK(health.result_int() == 200);
+    CHECK(health.version() == 10);
+    const bool closed = co_await client.closed_by_server();
+    CHECK(closed);
+}
+
+net::awaitable<void> graceful_stop(ApiFixture& f) {
+    Client idle = co_await f.connect();
+    const Response health = co_await idle.get("/v1/health");
+    CHECK(health.result_int() == 200);
+    const std::uint16_t port = f.server.port();
+
+    co_await f.server.stop();
+    const bool closed = co_await idle.closed_by_server();
+    CHECK(closed);
+    bool refused = false;
+    try {
+        co_await Client::connect(port);
+    } catch (const std::exception&) {
+        refused = true;
+    }
+    CHECK(refused);
+}
+
+ServerConfig with_timeouts(std::chrono::milliseconds header, std::chrono::milliseconds body,
+                           std::chrono::milliseconds idle) {
+    ServerConfig config = test_server_config();
+    config.header_timeout = header;
+    config.body_timeout = body;
+    config.idle_timeout = idle;
+    return config;
+}
+
+ServerConfig with_max_connections(std::size_t count) {
+    ServerConfig config = test_server_config();
+    config.max_connections = count;
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("a connection serves request after request") {
+    ApiFixture f;
+    f.run(keep_alive(f));
+}
+
+TEST_CASE("pipelined requests are answered in order") {
+    ApiFixture f;
+    f.run(pipelining(f));
+}
+
+TEST_CASE("headers over the limit answer 431 and close") {
+    ApiFixture f;
+    f.run(header_too_large(f));
+}
+
+TEST_CASE("a client that does not send its headers in time is dropped") {
+    using std::chrono::milliseconds;
+    ApiFixture f(with_timeouts(milliseconds(300), milliseconds(60000), milliseconds(60000)));
+    f.run(slow_clients_are_dropped(f));
+}
+
+TEST_CASE("a client that does not send its body in time is dropped") {
+    using std::chrono::milliseconds;
+    ApiFixture f(with_timeouts(milliseconds(10000), milliseconds(300), milliseconds(60000)));
+    f.run(slow_bodies_are_dropped(f));
+}
+
+TEST_CASE("an idle keep-alive connection is closed") {
+    using std::chrono::milliseconds;
+    ApiFixture f(with_timeouts(milliseconds(10000), milliseconds(60000), milliseconds(300)));
+    f.run(idle_connections_are_closed(f));
+}
+
+TEST_CASE("a client that expects 100-continue gets it before sending its body") {
+    ApiFixture f;
+    f.run(continue_before_the_body(f));
+}
+
+TEST_CASE("at the connection cap new clients wait instead of being refused") {
+    ApiFixture f(with_max_connections(2));
+    f.run(connection_cap(f));
+}
+
+TEST_CASE("an HTTP/1.0 client is answered and the connection closed") {
+    ApiFixture f;
+    f.run(http_1_0(f));
+}
+
+TEST_CASE("stop closes idle connections and the listener") {
+    ApiFixture f;
+    f.run(graceful_stop(f));
+}

@@ -1,0 +1,371 @@
+// The runtime end to end on loopback, without the HTTP server: runs against the in-process target
+// server, checking outcomes, counters, limits, retries, deadlines, waits, cancel and shutdown.
+#include "support/run_test_coroutine.hpp"
+#include "support/target_server.hpp"
+
+#include <asyncscrape/runtime.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+namespace asio = boost::asio;
+using namespace asyncscrape;
+using asyncscrape::test::run_test_coroutine;
+using asyncscrape::test::TargetServer;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+namespace {
+
+RuntimeConfig local_config() {
+    RuntimeConfig config;
+    config.allow_private_targets = true;
+    config.retry_base_delay = milliseconds(20);
+    config.retry_max_delay = milliseconds(200);
+    return config;
+}
+
+Request plain(std::string url, std::int64_t timeout_ms = 30000) {
+    Request request;
+    request.url = std::move(url);
+    request.timeout_ms = timeout_ms;
+    return request;
+}
+
+Request with_wait(std::string url, std::int64_t wait_ms) {
+    Request request = plain(std::move(url));
+    Action wait;
+    wait.type = ActionType::wait_for_timeout;
+    wait.time_ms = wait_ms;
+    request.actions.push_back(wait);
+    return request;
+}
+
+// Creates a collection of `requests` and starts a run of it.
+asio::awaitable<Run> start(Runtime& runtime, std::vector<Request> requests) {
+    CollectionSpec spec;
+    spec.name = "test";
+    spec.requests = std::move(requests);
+    auto collection = co_await runtime.create_collection(std::move(spec));
+    REQUIRE(collection);
+    auto run = co_await runtime.start_run(collection->id);
+    REQUIRE(run);
+    co_return *run;
+}
+
+asio::awaitable<Run> run_to_end(Runtime& runtime, std::vector<Request> requests) {
+    const Run started = co_await start(runtime, std::move(requests));
+    auto ended = co_await runtime.wait_run(started.collection_id, started.run_id);
+    REQUIRE(ended);
+    co_return *ended;
+}
+
+asio::awaitable<std::vector<Job>> jobs_of(Runtime& runtime, const Run& run) {
+    auto jobs = co_await runtime.list_jobs(run.collection_id, run.run_id, std::nullopt,
+                                           PageQuery{0, 1000});
+    REQUIRE(jobs);
+    co_return jobs->items;
+}
+
+asio::awaitable<void> sleep_for(milliseconds duration) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+void check_counters_add_up(const Run& run) {
+    CHECK(run.success_requests + run.failed_requests + run.timeout_requests +
+              run.cancelled_requests ==
+          run.total_requests);
+}
+
+}  // namespace
+
+TEST_CASE("a run completes with every job's outcome, result and counters") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests{plain(target.url("/page")), plain(target.url("/status/404")),
+                                      plain(target.url("/gzip")), plain(target.url("/redirect/2"))};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        CHECK(run.status == RunStatus::completed);
+        CHECK(run.total_requests == 4);
+        CHECK(run.success_requests == 3);
+        CHECK(run.failed_requests == 1);
+        CHECK(run.finished_at);
+        check_counters_add_up(run);
+
+        const auto jobs = co_await jobs_of(runtime, run);
+        REQUIRE(jobs.size() == 4);
+        CHECK(jobs[0].status == JobStatus::success);
+        CHECK(jobs[0].status_code == 200);
+        CHECK(jobs[0].attempts == 1);
+        CHECK(jobs[1].status == JobStatus::failed);
+        CHECK(jobs[1].status_code == 404);
+        CHECK(jobs[1].attempts == 1);  // a 404 is not retried
+        CHECK(jobs[1].error == "HTTP status 404");
+
+        auto gzip = co_await runtime.get_result(run.collection_id, run.run_id, jobs[2].job_id);
+        REQUIRE(gzip);
+        CHECK(gzip->body.find("<html") != std::string::npos);  // decoded
+        auto redirected =
+            co_await runtime.get_result(run.collection_id, run.run_id, jobs[3].job_id);
+        REQUIRE(redirected);
+        CHECK(redirected->final_url == target.url("/redirect/0"));
+        CHECK(redirected->timings.total_ms >= 0);
+
+        auto results =
+            co_await runtime.results_after(run.collection_id, run.run_id, std::nullopt, -1, 10);
+        REQUIRE(results);
+        CHECK(results->size() == 4);
+        auto failed_only = co_await runtime.results_after(run.collection_id, run.run_id,
+                                                          JobStatus::failed, -1, 10);
+        REQUIRE(failed_only->size() == 1);
+        CHECK(failed_only->front().index == 1);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("retries: retryable statuses are retried with backoff, others are not") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests{
+            plain(target.url("/flaky/2?key=a")), plain(target.url("/status/503")),
+            plain(target.url("/status/500")), plain(target.url("/status/429?retry_after=1"))};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        const auto jobs = co_await jobs_of(runtime, run);
+        CHECK(jobs[0].status == JobStatus::success);
+        CHECK(jobs[0].attempts == 3);
+        CHECK(jobs[1].status == JobStatus::failed);
+        CHECK(jobs[1].attempts == 3);  // the first try and two retries
+        CHECK(jobs[1].status_code == 503);
+        CHECK(jobs[2].attempts == 1);
+        CHECK(jobs[3].attempts == 3);
+        CHECK(*jobs[3].duration_ms >= 2000);  // Retry-After: 1 honoured twice
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("retries never run past the deadline") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        // The target asks to come back in 5 s; the job has 1 s, so it ends after one attempt.
+        std::vector<Request> requests{plain(target.url("/status/503?retry_after=5"), 1000)};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        const auto jobs = co_await jobs_of(runtime, run);
+        CHECK(jobs[0].status == JobStatus::failed);
+        CHECK(jobs[0].attempts == 1);
+        CHECK(*jobs[0].duration_ms < 1000);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("the deadline makes a hanging job a timeout") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        Request long_wait = with_wait(target.url("/page"), 5000);
+        long_wait.timeout_ms = 1000;
+        std::vector<Request> requests{plain(target.url("/hang"), 1000),
+                                      plain(target.url("/drip"), 1000), long_wait};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        CHECK(run.timeout_requests == 3);
+        check_counters_add_up(run);
+        const auto jobs = co_await jobs_of(runtime, run);
+        for (const auto& job : jobs) {
+            CHECK(job.status == JobStatus::timeout);
+            CHECK(*job.duration_ms >= 1000);
+            CHECK(*job.duration_ms < 3000);
+            CHECK(job.error);
+        }
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("a waiting job holds no concurrency slot") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config = local_config();
+    config.max_concurrency = 1;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests(2, with_wait(target.url("/page"), 1500));
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        CHECK(run.success_requests == 2);
+        const auto jobs = co_await jobs_of(runtime, run);
+        // With one slot, the second job could only start while the first was waiting.
+        CHECK(*jobs[1].started_at < *jobs[0].finished_at);
+        auto result = co_await runtime.get_result(run.collection_id, run.run_id, jobs[0].job_id);
+        REQUIRE(result->actions.size() == 1);
+        CHECK(result->actions[0].status == ActionStatus::ok);
+        CHECK(result->actions[0].duration_ms >= 1500);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("the global and per-host limits hold, and a small run is not starved by a big one") {
+    asio::io_context io;
+    TargetServer big_target(io);
+    TargetServer small_target(io);
+    RuntimeConfig config = local_config();
+    config.max_concurrency = 4;
+    config.per_host = 3;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> big(60, plain(big_target.url("/delay/50")));
+        const Run big_run = co_await start(runtime, big);
+        co_await sleep_for(milliseconds(100));
+        std::vector<Request> small(3, plain(small_target.url("/delay/50")));
+        const Run small_run = co_await run_to_end(runtime, std::move(small));
+        CHECK(small_run.success_requests == 3);
+
+        auto big_now = co_await runtime.get_run(big_run.collection_id, big_run.run_id);
+        CHECK(big_now->status == RunStatus::in_progress);  // the small run did not wait for it
+        auto big_done = co_await runtime.wait_run(big_run.collection_id, big_run.run_id);
+        CHECK(big_done->success_requests == 60);
+        CHECK(big_target.peak_open_connections() <= 3);  // per host
+        CHECK(big_target.peak_open_connections() + small_target.peak_open_connections() <= 4 + 3);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("cancel stops a run promptly with consistent counters") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config = local_config();
+    config.max_concurrency = 5;
+    config.per_host = 5;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests(20, plain(target.url("/hang")));
+        requests.push_back(with_wait(target.url("/page"), 20000));
+        const Run run = co_await start(runtime, requests);
+        co_await sleep_for(milliseconds(300));
+
+        const auto asked = steady_clock::now();
+        auto answer = co_await runtime.cancel_run(run.collection_id, run.run_id);
+        REQUIRE(answer);
+        auto ended = co_await runtime.wait_run(run.collection_id, run.run_id);
+        CHECK(steady_clock::now() - asked < std::chrono::seconds(1));
+        CHECK(ended->status == RunStatus::cancelled);
+        CHECK(ended->cancelled_requests == 21);
+        check_counters_add_up(*ended);
+
+        const auto jobs = co_await jobs_of(runtime, run);
+        for (const auto& job : jobs) {
+            CHECK(job.status == JobStatus::cancelled);
+        }
+        auto again = co_await runtime.cancel_run(run.collection_id, run.run_id);
+        REQUIRE_FALSE(again);
+        CHECK(again.error().code == Errc::conflict);
+        auto result = co_await runtime.get_result(run.collection_id, run.run_id, jobs[15].job_id);
+        REQUIRE(result);
+        CHECK(result->status == JobStatus::cancelled);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("the private-address guard fails a job at once, and browser jobs fail clearly") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config;  // the guard is on by default
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        Request browser = plain("https://www.example.com/");
+        browser.browser = true;
+        std::vector<Request> requests{plain(target.url("/page")), browser};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        CHECK(run.failed_requests == 2);
+        const auto jobs = co_await jobs_of(runtime, run);
+        CHECK(jobs[0].error == "blocked: private address");
+        CHECK(jobs[0].attempts == 1);
+        CHECK(target.requests_seen("/page") == 0);
+        REQUIRE(jobs[1].error);
+        CHECK(jobs[1].error->starts_with("browser unavailable"));
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("progress is observed without polling, and counters only grow") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config = local_config();
+    config.max_concurrency = 1;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests(5, plain(target.url("/delay/20")));
+        const Run run = co_await start(runtime, std::move(requests));
+        Run seen = run;
+        int changes = 0;
+        while (!seen.ended()) {
+            auto now = co_await runtime.wait_progress(run.collection_id, run.run_id, seen);
+            REQUIRE(now);
+            CHECK(now->finished_requests() >= seen.finished_requests());
+            seen = *now;
+            ++changes;
+        }
+        CHECK(changes >= 2);
+        CHECK(seen.success_requests == 5);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("shutdown stops jobs in flight without ending their run") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests(10, plain(target.url("/hang")));
+        const Run run = co_await start(runtime, std::move(requests));
+        co_await sleep_for(milliseconds(200));
+        const auto asked = steady_clock::now();
+        co_await runtime.shutdown();
+        CHECK(steady_clock::now() - asked < std::chrono::seconds(1));
+        auto after = co_await runtime.get_run(run.collection_id, run.run_id);
+        REQUIRE(after);
+        CHECK(after->status == RunStatus::in_progress);
+        CHECK(after->cancelled_requests == 0);
+        auto refused = co_await runtime.start_run(run.collection_id);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code == Errc::unavailable);
+    }());
+}
+
+TEST_CASE("a collection replaced while a run goes on leaves the run its own requests") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests{plain(target.url("/delay/200"))};
+        const Run first = co_await start(runtime, std::move(requests));
+        CollectionPatch patch;
+        patch.requests = std::vector<Request>{plain(target.url("/page")), plain(target.url("/page"))};
+        auto updated = co_await runtime.update_collection(first.collection_id, patch);
+        REQUIRE(updated);
+        CHECK(updated->total_requests() == 2);
+
+        auto first_done = co_await runtime.wait_run(first.collection_id, first.run_id);
+        CHECK(first_done->total_requests == 1);
+        CHECK(target.requests_seen("/delay/200") == 1);
+        auto second = co_await runtime.start_run(first.collection_id);
+        auto second_done = co_await runtime.wait_run(first.collection_id, second->run_id);
+        CHECK(second_done->success_requests == 2);
+
+        auto deleted = co_await runtime.delete_collection(first.collection_id);
+        REQUIRE(deleted);
+        auto gone = co_await runtime.get_run(first.collection_id, first.run_id);
+        REQUIRE_FALSE(gone);
+        CHECK(gone.error().code == Errc::not_found);
+        co_await runtime.shutdown();
+    }());
+}

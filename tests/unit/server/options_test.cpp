@@ -1,0 +1,147 @@
+#include "options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace asyncscrape;
+using namespace asyncscrape::app;
+
+namespace {
+
+Outcome<Options> parse(std::vector<std::string_view> args, const Environment& env = {}) {
+    return parse_options(args, env);
+}
+
+std::string error_of(std::vector<std::string_view> args, const Environment& env = {}) {
+    const auto options = parse(std::move(args), env);
+    REQUIRE_FALSE(options);
+    CHECK(options.error().code == Errc::invalid_argument);
+    return options.error().detail;
+}
+
+}  // namespace
+
+TEST_CASE("no flags give the documented defaults") {
+    const auto options = parse({});
+    REQUIRE(options);
+    CHECK(options->server.host == "127.0.0.1");
+    CHECK(options->server.port == 8080);
+    CHECK(options->server.max_body_bytes == 64 * 1024 * 1024);
+    CHECK(options->store == "memory");
+    CHECK(options->runtime.max_concurrency == 256);
+    CHECK(options->runtime.per_host == 8);
+    CHECK(options->runtime.request_timeout == std::chrono::milliseconds(30000));
+    CHECK(options->runtime.retries == 2);
+    CHECK(options->runtime.max_requests == 100000);
+    CHECK_FALSE(options->runtime.allow_private_targets);
+    CHECK(options->log_level == LogLevel::info);
+    CHECK_FALSE(options->help);
+}
+
+TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
+    const auto options = parse({"--listen", "0.0.0.0:9000", "--store=memory", "--max-concurrency",
+                                "64", "--per-host=2", "--request-timeout-ms", "5000", "--retries",
+                                "0", "--max-requests=10", "--max-body-bytes", "1024",
+                                "--allow-private-targets", "--log-level", "debug"});
+    REQUIRE(options);
+    CHECK(options->server.host == "0.0.0.0");
+    CHECK(options->server.port == 9000);
+    CHECK(options->runtime.max_concurrency == 64);
+    CHECK(options->runtime.per_host == 2);
+    CHECK(options->runtime.request_timeout == std::chrono::milliseconds(5000));
+    CHECK(options->runtime.retries == 0);
+    CHECK(options->runtime.max_requests == 10);
+    CHECK(options->server.max_body_bytes == 1024);
+    CHECK(options->runtime.allow_private_targets);
+    CHECK(options->log_level == LogLevel::debug);
+}
+
+TEST_CASE("the listen address takes IPv6 hosts in brackets and port 0") {
+    const auto v6 = parse({"--listen", "[::1]:0"});
+    REQUIRE(v6);
+    CHECK(v6->server.host == "::1");
+    CHECK(v6->server.port == 0);
+    CHECK(format_host_port(v6->server.host, 8080) == "[::1]:8080");
+    CHECK(format_host_port("127.0.0.1", 80) == "127.0.0.1:80");
+
+    for (const std::string_view bad : {"8080", "::1:8080", "[::1]8080", "[::1]", ":8080",
+                                       "localhost:", "host:65536", "host:-1", "host:http"}) {
+        INFO(bad);
+        CHECK(error_of({"--listen", bad}).starts_with("--listen: must be HOST:PORT"));
+    }
+}
+
+TEST_CASE("environment variables set the same fields") {
+    const Environment env{
+        {"ASYNCSCRAPE_LISTEN", "127.0.0.1:0"},      {"ASYNCSCRAPE_MAX_CONCURRENCY", "3"},
+        {"ASYNCSCRAPE_REQUEST_TIMEOUT_MS", "1000"}, {"ASYNCSCRAPE_ALLOW_PRIVATE_TARGETS", "yes"},
+        {"ASYNCSCRAPE_LOG_LEVEL", "warn"},          {"ASYNCSCRAPE_UNRELATED", "ignored"}};
+    const auto options = parse({}, env);
+    REQUIRE(options);
+    CHECK(options->server.port == 0);
+    CHECK(options->runtime.max_concurrency == 3);
+    CHECK(options->runtime.request_timeout == std::chrono::milliseconds(1000));
+    CHECK(options->runtime.allow_private_targets);
+    CHECK(options->log_level == LogLevel::warn);
+}
+
+TEST_CASE("a flag wins over its environment variable") {
+    const Environment env{{"ASYNCSCRAPE_PER_HOST", "5"},
+                          {"ASYNCSCRAPE_ALLOW_PRIVATE_TARGETS", "true"}};
+    const auto options = parse({"--per-host", "7", "--allow-private-targets=false"}, env);
+    REQUIRE(options);
+    CHECK(options->runtime.per_host == 7);
+    CHECK_FALSE(options->runtime.allow_private_targets);
+}
+
+TEST_CASE("bad values name the flag or the variable") {
+    CHECK(error_of({"--max-concurrency", "0"}) ==
+          "--max-concurrency: must be an integer between 1 and 1000000, not \"0\"");
+    CHECK(error_of({"--per-host", "-3"}).starts_with("--per-host: must be an integer"));
+    CHECK(error_of({"--retries", "eleven"}).starts_with("--retries: must be an integer"));
+    CHECK(error_of({"--request-timeout-ms", "999"})
+              .starts_with("--request-timeout-ms: must be an integer between 1000 and 300000"));
+    CHECK(error_of({"--store", "sqlite"}).starts_with("--store: must be memory"));
+    CHECK(error_of({"--log-level", "verbose"}) ==
+          "--log-level: must be one of debug, info, warn, error, not \"verbose\"");
+    CHECK(error_of({"--allow-private-targets=maybe"})
+              .starts_with("--allow-private-targets: must be one of 1, true, yes"));
+    CHECK(error_of({}, {{"ASYNCSCRAPE_MAX_REQUESTS", "lots"}})
+              .starts_with("ASYNCSCRAPE_MAX_REQUESTS: must be an integer"));
+    CHECK(error_of({}, {{"ASYNCSCRAPE_ALLOW_PRIVATE_TARGETS", "2"}})
+              .starts_with("ASYNCSCRAPE_ALLOW_PRIVATE_TARGETS:"));
+}
+
+TEST_CASE("unknown flags, stray arguments and missing values are errors") {
+    CHECK(error_of({"--frobnicate"}) == "unknown flag --frobnicate");
+    CHECK(error_of({"serve"}) == "unexpected argument \"serve\"");
+    CHECK(error_of({"--max-requests"}) == "--max-requests: needs a value (N)");
+}
+
+TEST_CASE("help wins over everything else and the usage lists every flag") {
+    const auto options = parse({"--bogus", "--help"}, {{"ASYNCSCRAPE_RETRIES", "x"}});
+    REQUIRE(options);
+    CHECK(options->help);
+
+    const std::string text = usage();
+    for (const std::string_view flag :
+         {"--listen HOST:PORT", "--store", "--max-concurrency N", "--per-host N",
+          "--request-timeout-ms N", "--retries N", "--max-requests N", "--max-body-bytes N",
+          "--allow-private-targets", "--log-level LEVEL", "--help", "ASYNCSCRAPE_MAX_BODY_BYTES",
+          "default 127.0.0.1:8080", "default 67108864"}) {
+        INFO(flag);
+        CHECK(text.find(flag) != std::string::npos);
+    }
+}
+
+TEST_CASE("only ASYNCSCRAPE_ variables are taken from the process environment") {
+    const char* const variables[] = {"PATH=/usr/bin", "ASYNCSCRAPE_RETRIES=4",
+                                     "ASYNCSCRAPE_LISTEN=[::1]:1=2", nullptr};
+    const Environment env = environment_from(variables);
+    CHECK(env.size() == 2);
+    CHECK(env.at("ASYNCSCRAPE_RETRIES") == "4");
+    CHECK(env.at("ASYNCSCRAPE_LISTEN") == "[::1]:1=2");
+}
