@@ -30,11 +30,11 @@ asio::awaitable<bool> cancellation_requested() {
 }
 
 // Sleeps on a timer; false when the sleep was cancelled.
-asio::awaitable<bool> sleep_for(Millis duration) {
+asio::awaitable<bool> sleep_until(fetch::SteadyTime wake) {
     if (co_await cancellation_requested()) {
         co_return false;
     }
-    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    asio::steady_timer timer(co_await asio::this_coro::executor, wake);
     auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return !error;
 }
@@ -85,9 +85,9 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
                                             JobResult& result) {
     for (const Action& action : request.actions) {
         const auto started = steady_clock::now();
-        const Millis wanted{action.time_ms};
-        const Millis allowed = std::min(wanted, time_left(deadline));
-        const bool slept = co_await sleep_for(allowed);
+        const auto wanted = started + Millis{action.time_ms};
+        const bool cut_short = wanted > deadline;
+        const bool slept = co_await sleep_until(std::min(wanted, deadline));
         ActionOutcome outcome{action.type, ActionStatus::ok,
                               std::chrono::duration_cast<Millis>(steady_clock::now() - started)
                                   .count(),
@@ -99,7 +99,7 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
             mark_not_run(result, request, "the job was cancelled");
             co_return JobStatus::cancelled;
         }
-        if (allowed < wanted) {
+        if (cut_short) {
             outcome.status = ActionStatus::failed;
             outcome.error = "the request's deadline passed during the wait";
             result.actions.push_back(std::move(outcome));
@@ -152,7 +152,7 @@ asio::awaitable<JobReport> execute_job(JobContext context, const Request& reques
         if (!delay) {
             break;
         }
-        if (!co_await sleep_for(*delay)) {
+        if (!co_await sleep_until(steady_clock::now() + *delay)) {
             fetched.error = fetch::FetchError::cancelled;
             fetched.error_message = "cancelled";
             break;
