@@ -246,9 +246,11 @@ std::string usage() {
         "variable ASYNCSCRAPE_<FLAG> (upper case, dashes as underscores); the flag wins.\n"
         "\n";
     for (const Flag& flag : flags) {
-        std::string left = "  --" + std::string(flag.name);
+        std::string left = "  --";
+        left += flag.name;
         if (!flag.value_name.empty()) {
-            left += " " + std::string(flag.value_name);
+            left += ' ';
+            left += flag.value_name;
         }
         left.resize(std::max<std::size_t>(left.size() + 2, 32), ' ');
         text += left + std::string(flag.help) + "\n";
@@ -261,7 +263,12 @@ std::string usage() {
 
 std::string format_host_port(std::string_view host, std::uint16_t port) {
     const bool ipv6 = host.find(':') != std::string_view::npos;
-    return (ipv6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::to_string(port);
+    std::string text;
+    text += ipv6 ? "[" : "";
+    text += host;
+    text += ipv6 ? "]:" : ":";
+    text += std::to_string(port);
+    return text;
 }
 
 }  // namespace asyncscrape::app

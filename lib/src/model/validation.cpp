@@ -167,8 +167,10 @@ Problem check_action_field(const Action& action, ActionField field, std::string_
 
 Problem check_action(const Action& action, bool browser, std::string_view path) {
     if (!browser && action.type != ActionType::wait_for_timeout) {
-        return problem_at(field_path(path, "type"),
-                          "\"" + std::string(to_string(action.type)) + "\" needs browser: true");
+        std::string what = "\"";
+        what += to_string(action.type);
+        what += "\" needs browser: true";
+        return problem_at(field_path(path, "type"), what);
     }
     if (auto problem =
             check_integer(field_path(path, "timeout"), action.timeout_ms, action_timeout_range)) {

@@ -63,7 +63,9 @@ TEST_CASE("every endpoint of the contract has its operation") {
 }
 
 TEST_CASE("path parameters and the query string are captured") {
-    const RouteMatch match = matched(http::verb::get, job_path + "/result?x=1&limit=5");
+    // The match views the target: keep it alive while the match is read.
+    const std::string target = job_path + "/result?x=1&limit=5";
+    const RouteMatch match = matched(http::verb::get, target);
     CHECK(match.collection_id == collection);
     CHECK(match.run_id == run);
     CHECK(match.job_id == job);
