@@ -16,6 +16,7 @@ bin=build/bin
 nginx_port=18081
 server_port=18080
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx's workers run as www-data and must read the pages
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for tool in nginx wrk curl; do

@@ -27,6 +27,7 @@ struct Options {
 struct Measurement {
     asyncscrape::Run run;
     double seconds = 0;
+    std::string first_error;  // of the first job that did not succeed, to explain a bad run
 };
 
 asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Options& options) {
@@ -43,8 +44,16 @@ asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Option
     auto run = co_await runtime.start_run(collection->id);
     auto done = co_await runtime.wait_run(collection->id, run->run_id);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    Measurement measurement{*done, elapsed.count(), {}};
+    if (done->success_requests != done->total_requests) {
+        auto failed = co_await runtime.list_jobs(collection->id, run->run_id,
+                                                 asyncscrape::JobStatus::failed, {0, 1});
+        if (failed && !failed->items.empty()) {
+            measurement.first_error = failed->items.front().error.value_or("");
+        }
+    }
     co_await runtime.shutdown();
-    co_return Measurement{*done, elapsed.count()};
+    co_return measurement;
 }
 
 Options parse(int argc, char** argv) {
@@ -93,11 +102,15 @@ int main(int argc, char** argv) try {
     if (failure) {
         std::rethrow_exception(failure);
     }
+    if (!measurement.first_error.empty()) {
+        std::cerr << "first failure: " << measurement.first_error << '\n';
+    }
     const auto& run = measurement.run;
-    std::cout << "{\"requests\": " << run.total_requests << ", \"success\": "
-              << run.success_requests << ", \"failed\": " << run.failed_requests
-              << ", \"timeout\": " << run.timeout_requests << ", \"seconds\": "
-              << measurement.seconds << ", \"requests_per_second\": "
+    std::cout << "{\"requests\": " << run.total_requests
+              << ", \"success\": " << run.success_requests
+              << ", \"failed\": " << run.failed_requests
+              << ", \"timeout\": " << run.timeout_requests
+              << ", \"seconds\": " << measurement.seconds << ", \"requests_per_second\": "
               << static_cast<double>(run.total_requests) / measurement.seconds << "}\n";
     return run.success_requests == run.total_requests ? 0 : 1;
 } catch (const std::exception& e) {

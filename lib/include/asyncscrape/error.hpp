@@ -22,7 +22,7 @@ struct Error {
 // The value of an operation or the reason it has none. A small stand-in for C++23's std::expected.
 template <class T>
 class Outcome {
-public:
+  public:
     Outcome(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Outcome(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
@@ -39,13 +39,21 @@ public:
 
     const Error& error() const& { return std::get<1>(state_); }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 
-inline Error not_found(std::string detail) { return {Errc::not_found, std::move(detail)}; }
-inline Error invalid(std::string detail) { return {Errc::invalid_argument, std::move(detail)}; }
-inline Error conflict(std::string detail) { return {Errc::conflict, std::move(detail)}; }
-inline Error unavailable(std::string detail) { return {Errc::unavailable, std::move(detail)}; }
+inline Error not_found(std::string detail) {
+    return {Errc::not_found, std::move(detail)};
+}
+inline Error invalid(std::string detail) {
+    return {Errc::invalid_argument, std::move(detail)};
+}
+inline Error conflict(std::string detail) {
+    return {Errc::conflict, std::move(detail)};
+}
+inline Error unavailable(std::string detail) {
+    return {Errc::unavailable, std::move(detail)};
+}
 
 }  // namespace asyncscrape

@@ -22,7 +22,8 @@ struct ValidationLimits {
 // normalising URLs in place.
 Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& limits);
 
-Outcome<CollectionSpec> parse_collection_spec(std::string_view json, const ValidationLimits& limits);
+Outcome<CollectionSpec> parse_collection_spec(std::string_view json,
+                                              const ValidationLimits& limits);
 Outcome<CollectionPatch> parse_collection_patch(std::string_view json,
                                                 const ValidationLimits& limits);
 

@@ -43,18 +43,18 @@ enum class SelectorState { attached, visible, hidden };
 struct Action {
     ActionType type = ActionType::wait_for_timeout;
     OnError on_error = OnError::fail;
-    std::int64_t timeout_ms = 10000;         // every type: its own limit inside the deadline
-    std::int64_t time_ms = 0;                // wait-for-timeout
-    std::string selector;                    // wait-for-selector click fill type hover select-option
+    std::int64_t timeout_ms = 10000;  // every type: its own limit inside the deadline
+    std::int64_t time_ms = 0;         // wait-for-timeout
+    std::string selector;             // wait-for-selector click fill type hover select-option
     SelectorState state = SelectorState::visible;  // wait-for-selector
-    std::string value;                       // fill, select-option
-    std::string text;                        // type
-    std::optional<std::int64_t> delay_ms;    // type, scroll-to-bottom
-    std::string key;                         // press
-    std::optional<std::int64_t> x;           // scroll
-    std::optional<std::int64_t> y;           // scroll
-    std::optional<std::int64_t> max_scrolls; // scroll-to-bottom
-    std::string script;                      // evaluate
+    std::string value;                             // fill, select-option
+    std::string text;                              // type
+    std::optional<std::int64_t> delay_ms;          // type, scroll-to-bottom
+    std::string key;                               // press
+    std::optional<std::int64_t> x;                 // scroll
+    std::optional<std::int64_t> y;                 // scroll
+    std::optional<std::int64_t> max_scrolls;       // scroll-to-bottom
+    std::string script;                            // evaluate
 };
 
 // One element of a collection's `requests`, normalised (scheme added, defaults filled).

@@ -30,7 +30,7 @@
 namespace asyncscrape {
 
 class Runtime {
-public:
+  public:
     // `store` defaults to a fresh in-memory store.
     Runtime(boost::asio::any_io_executor executor, RuntimeConfig config = {},
             std::shared_ptr<Store> store = nullptr);
@@ -83,7 +83,7 @@ public:
     // coroutine has finished.
     Task<void> shutdown();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

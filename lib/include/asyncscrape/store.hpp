@@ -31,7 +31,7 @@ template <class T>
 using Task = boost::asio::awaitable<T>;
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Collections. put_collection creates or replaces.

@@ -193,8 +193,8 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     job.attempts = report.attempts;
     job.error = report.result.error;
     job.finished_at = Clock::now();
-    job.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(finished - admitted)
-                          .count();
+    job.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(finished - admitted).count();
 
     JobResult& result = report.result;
     result.job_id = job.job_id;
@@ -218,7 +218,8 @@ asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {
     const auto dropped = scheduler_.drop_run(run->key);
     run->cancel_jobs_in_flight();
     // Jobs admitted but not yet started are still pending in the store: they are counted here.
-    const std::int64_t cancelled = co_await store_.cancel_pending_jobs(run->run.run_id, Clock::now());
+    const std::int64_t cancelled =
+        co_await store_.cancel_pending_jobs(run->run.run_id, Clock::now());
     if (cancelled > 0) {
         run->run.cancelled_requests += cancelled;
         co_await store_.update_run(run->run);

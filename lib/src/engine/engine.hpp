@@ -1,6 +1,6 @@
-// Executes runs: one coroutine per run, which queues its jobs with the scheduler and waits for them,
-// and one coroutine per admitted job. Jobs are admitted as slots free up (pump), so queued jobs
-// hold no coroutine frame and no socket. Outcomes are written to the store, then counted.
+// Executes runs: one coroutine per run, which queues its jobs with the scheduler and waits for
+// them, and one coroutine per admitted job. Jobs are admitted as slots free up (pump), so queued
+// jobs hold no coroutine frame and no socket. Outcomes are written to the store, then counted.
 #pragma once
 
 #include "engine/retry_policy.hpp"
@@ -23,7 +23,7 @@
 namespace asyncscrape::engine {
 
 class Engine {
-public:
+  public:
     Engine(boost::asio::any_io_executor executor, const RuntimeConfig& config, Store& store);
     ~Engine();
     Engine(const Engine&) = delete;
@@ -31,7 +31,7 @@ public:
 
     // Starts executing a run whose record and pending jobs are already stored.
     std::shared_ptr<RunState> start(Run run, RequestList requests,
-                                     std::vector<std::string> job_ids);
+                                    std::vector<std::string> job_ids);
 
     // The live state of a run in progress, or null once it has ended (the store has it then).
     std::shared_ptr<RunState> find(const std::string& run_id) const;
@@ -48,13 +48,12 @@ public:
 
     bool stopping() const { return stopping_; }
 
-private:
+  private:
     struct JobDone;
     struct RunDone;
 
     boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run);
-    boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run,
-                                             Scheduler::Grant grant);
+    boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     boost::asio::awaitable<void> finish_run(RunState& run);
     void pump();
     void launch(const Scheduler::Grant& grant);

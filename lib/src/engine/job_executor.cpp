@@ -18,8 +18,7 @@ constexpr std::string_view browser_unavailable =
     "browser unavailable: this build has no browser engine yet";
 
 Millis time_left(fetch::SteadyTime deadline) {
-    return std::max(Millis{0},
-                    std::chrono::duration_cast<Millis>(deadline - steady_clock::now()));
+    return std::max(Millis{0}, std::chrono::duration_cast<Millis>(deadline - steady_clock::now()));
 }
 
 // A cancellation that arrived while the coroutine was not waiting on an operation (its resumption
@@ -43,10 +42,13 @@ JobStatus status_of(const fetch::FetchResult& fetched) {
     switch (fetched.error) {
         case fetch::FetchError::none:
             return fetched.status >= 200 && fetched.status < 400 ? JobStatus::success
-                                                                   : JobStatus::failed;
-        case fetch::FetchError::timeout: return JobStatus::timeout;
-        case fetch::FetchError::cancelled: return JobStatus::cancelled;
-        default: return JobStatus::failed;
+                                                                 : JobStatus::failed;
+        case fetch::FetchError::timeout:
+            return JobStatus::timeout;
+        case fetch::FetchError::cancelled:
+            return JobStatus::cancelled;
+        default:
+            return JobStatus::failed;
     }
 }
 
@@ -88,10 +90,10 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
         const auto wanted = started + Millis{action.time_ms};
         const bool cut_short = wanted > deadline;
         const bool slept = co_await sleep_until(std::min(wanted, deadline));
-        ActionOutcome outcome{action.type, ActionStatus::ok,
-                              std::chrono::duration_cast<Millis>(steady_clock::now() - started)
-                                  .count(),
-                              std::nullopt, std::nullopt};
+        ActionOutcome outcome{
+            action.type, ActionStatus::ok,
+            std::chrono::duration_cast<Millis>(steady_clock::now() - started).count(), std::nullopt,
+            std::nullopt};
         if (!slept) {
             outcome.status = ActionStatus::failed;
             outcome.error = "cancelled";
@@ -147,8 +149,8 @@ asio::awaitable<JobReport> execute_job(JobContext context, const Request& reques
             fetched.retryable_error() ||
                 (fetched.ok() && RetryPolicy::retryable_status(fetched.status)),
             fetched.retry_after};
-        const auto delay = context.retry.next_delay(outcome, time_left(deadline),
-                                                    unit(context.random));
+        const auto delay =
+            context.retry.next_delay(outcome, time_left(deadline), unit(context.random));
         if (!delay) {
             break;
         }

@@ -10,9 +10,9 @@ namespace asyncscrape::engine {
 using Millis = std::chrono::milliseconds;
 
 struct RetryPolicy {
-    int max_retries = 2;           // attempts after the first
-    Millis base_delay{250};        // first backoff; doubles with each attempt
-    Millis max_delay{10000};       // ceiling of the backoff (Retry-After may ask for more)
+    int max_retries = 2;      // attempts after the first
+    Millis base_delay{250};   // first backoff; doubles with each attempt
+    Millis max_delay{10000};  // ceiling of the backoff (Retry-After may ask for more)
 
     // Statuses that say "try again later": too many requests and the gateway/availability ones.
     static bool retryable_status(int status) {
@@ -20,9 +20,9 @@ struct RetryPolicy {
     }
 
     struct Attempt {
-        int number = 1;                       // 1 for the first attempt
-        bool retryable = false;               // a connection error or a retryable status
-        std::optional<Millis> retry_after;    // what the target asked for
+        int number = 1;                     // 1 for the first attempt
+        bool retryable = false;             // a connection error or a retryable status
+        std::optional<Millis> retry_after;  // what the target asked for
     };
 
     // The wait before the next attempt, or nullopt to stop: no retries left, the failure is not

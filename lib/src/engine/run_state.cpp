@@ -16,16 +16,27 @@ RunState::RunState(boost::asio::any_io_executor executor, RunKey key_, Run run_,
 
 void RunState::count(JobStatus status) {
     switch (status) {
-        case JobStatus::success: ++run.success_requests; break;
-        case JobStatus::failed: ++run.failed_requests; break;
-        case JobStatus::timeout: ++run.timeout_requests; break;
-        case JobStatus::cancelled: ++run.cancelled_requests; break;
+        case JobStatus::success:
+            ++run.success_requests;
+            break;
+        case JobStatus::failed:
+            ++run.failed_requests;
+            break;
+        case JobStatus::timeout:
+            ++run.timeout_requests;
+            break;
+        case JobStatus::cancelled:
+            ++run.cancelled_requests;
+            break;
         case JobStatus::pending:
-        case JobStatus::running: break;
+        case JobStatus::running:
+            break;
     }
 }
 
-void RunState::notify_change() { changed_.cancel(); }
+void RunState::notify_change() {
+    changed_.cancel();
+}
 
 boost::asio::awaitable<void> RunState::wait_for_change() {
     co_await changed_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

@@ -43,7 +43,7 @@ struct RunState {
     // Sends terminal cancellation to every job in flight.
     void cancel_jobs_in_flight();
 
-private:
+  private:
     // Never expires: waiters sleep on it and notify_change() cancels their waits.
     boost::asio::steady_timer changed_;
 };

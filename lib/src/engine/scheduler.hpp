@@ -23,7 +23,7 @@ namespace asyncscrape::engine {
 using RunKey = std::uint64_t;
 
 class Scheduler {
-public:
+  public:
     struct Limits {
         std::size_t in_flight = 256;  // jobs in flight across all runs
         std::size_t per_origin = 8;   // jobs in flight per origin
@@ -54,7 +54,7 @@ public:
     std::size_t queued(RunKey run) const;
     std::size_t queued() const { return queued_; }
 
-private:
+  private:
     struct Origin {
         std::string name;
         std::size_t in_flight = 0;

@@ -25,7 +25,9 @@ json::value time_or_null(const std::optional<TimePoint>& time) {
 
 // Whole milliseconds, like every other duration of the API: Boost.JSON 1.81 prints any fraction
 // in exponent form (1.235E0), which reads badly and trips naive clients.
-std::int64_t whole_milliseconds(double ms) { return std::llround(ms); }
+std::int64_t whole_milliseconds(double ms) {
+    return std::llround(ms);
+}
 
 json::value action_field_value(const Action& action, ActionField field) {
     switch (field) {

@@ -14,13 +14,17 @@ namespace asio = boost::asio;
 
 namespace {
 
-Error shutting_down() { return unavailable("the server is shutting down"); }
+Error shutting_down() {
+    return unavailable("the server is shutting down");
+}
 
 Error collection_not_found(const std::string& id) {
     return not_found("collection " + id + " not found");
 }
 
-Error run_not_found(const std::string& id) { return not_found("run " + id + " not found"); }
+Error run_not_found(const std::string& id) {
+    return not_found("run " + id + " not found");
+}
 
 bool progressed(const Run& now, const Run& seen) {
     return now.status != seen.status || now.finished_requests() != seen.finished_requests();
@@ -48,13 +52,14 @@ struct Runtime::Impl {
     engine::Engine engine;
 };
 
-Runtime::Runtime(asio::any_io_executor executor, RuntimeConfig config,
-                 std::shared_ptr<Store> store)
+Runtime::Runtime(asio::any_io_executor executor, RuntimeConfig config, std::shared_ptr<Store> store)
     : impl_(std::make_unique<Impl>(std::move(executor), std::move(config), std::move(store))) {}
 
 Runtime::~Runtime() = default;
 
-const RuntimeConfig& Runtime::config() const { return impl_->config; }
+const RuntimeConfig& Runtime::config() const {
+    return impl_->config;
+}
 
 Task<Outcome<Collection>> Runtime::create_collection(CollectionSpec spec) {
     if (impl_->engine.stopping()) {
@@ -96,10 +101,10 @@ Task<Outcome<Collection>> Runtime::update_collection(std::string id, CollectionP
     }
     Collection collection = std::move(*found);
     // The merged collection is checked as a whole, by the same rules as a new one.
-    CollectionSpec merged{patch.name ? std::move(*patch.name) : collection.name,
-                          patch.requests ? std::move(*patch.requests) : *collection.requests,
-                          patch.callback_url ? std::move(*patch.callback_url)
-                                             : collection.callback_url};
+    CollectionSpec merged{
+        patch.name ? std::move(*patch.name) : collection.name,
+        patch.requests ? std::move(*patch.requests) : *collection.requests,
+        patch.callback_url ? std::move(*patch.callback_url) : collection.callback_url};
     auto valid = validate(std::move(merged), impl_->limits);
     if (!valid) {
         co_return valid.error();
@@ -215,8 +220,7 @@ Task<Outcome<Run>> Runtime::wait_run(std::string collection_id, std::string run_
     co_return live->run;
 }
 
-Task<Outcome<Run>> Runtime::wait_progress(std::string collection_id, std::string run_id,
-                                          Run seen) {
+Task<Outcome<Run>> Runtime::wait_progress(std::string collection_id, std::string run_id, Run seen) {
     auto live = impl_->live_run(collection_id, run_id);
     if (!live) {
         co_return co_await get_run(std::move(collection_id), std::move(run_id));
@@ -286,6 +290,8 @@ Task<Outcome<std::vector<JobResult>>> Runtime::results_after(std::string collect
     co_return co_await impl_->store->results_after(std::move(run_id), filter, after_index, limit);
 }
 
-Task<void> Runtime::shutdown() { co_await impl_->engine.shutdown(); }
+Task<void> Runtime::shutdown() {
+    co_await impl_->engine.shutdown();
+}
 
 }  // namespace asyncscrape

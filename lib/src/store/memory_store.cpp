@@ -28,7 +28,7 @@ auto paginate(const Range& range, PageQuery page, Keep keep, Copy copy) {
 }
 
 class MemoryStore final : public Store {
-public:
+  public:
     Task<void> put_collection(Collection collection) override {
         auto [it, inserted] = collections_.try_emplace(collection.id);
         if (inserted) {
@@ -44,8 +44,7 @@ public:
 
     Task<Page<Collection>> list_collections(PageQuery page) override {
         co_return paginate(
-            collection_order_ | std::views::reverse, page,
-            [](const std::string&) { return true; },
+            collection_order_ | std::views::reverse, page, [](const std::string&) { return true; },
             [this](const std::string& id) { return collections_.at(id); });
     }
 
@@ -192,7 +191,7 @@ public:
         co_return page;
     }
 
-private:
+  private:
     struct RunRecord {
         Run run;
         std::vector<Job> jobs;  // by index
@@ -229,6 +228,8 @@ private:
 
 }  // namespace
 
-std::shared_ptr<Store> make_memory_store() { return std::make_shared<MemoryStore>(); }
+std::shared_ptr<Store> make_memory_store() {
+    return std::make_shared<MemoryStore>();
+}
 
 }  // namespace asyncscrape

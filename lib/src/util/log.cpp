@@ -12,23 +12,32 @@ LogLevel current_level = LogLevel::info;
 
 std::string_view level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
-        case LogLevel::off: return "off";
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warn:
+            return "warn";
+        case LogLevel::error:
+            return "error";
+        case LogLevel::off:
+            return "off";
     }
     return "?";
 }
 
 }  // namespace
 
-void set_log_level(LogLevel level) { current_level = level; }
-LogLevel log_level() { return current_level; }
+void set_log_level(LogLevel level) {
+    current_level = level;
+}
+LogLevel log_level() {
+    return current_level;
+}
 
 std::optional<LogLevel> parse_log_level(std::string_view text) {
-    for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error,
-                       LogLevel::off}) {
+    for (auto level :
+         {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error, LogLevel::off}) {
         if (text == level_name(level)) {
             return level;
         }
@@ -38,8 +47,9 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 
 void write_log_line(LogLevel level, std::string_view message) {
     const std::string stamp = format_rfc3339(Clock::now());
-    std::fprintf(stderr, "%s %-5.*s %.*s\n", stamp.c_str(), static_cast<int>(level_name(level).size()),
-                 level_name(level).data(), static_cast<int>(message.size()), message.data());
+    std::fprintf(stderr, "%s %-5.*s %.*s\n", stamp.c_str(),
+                 static_cast<int>(level_name(level).size()), level_name(level).data(),
+                 static_cast<int>(message.size()), message.data());
 }
 
 }  // namespace asyncscrape

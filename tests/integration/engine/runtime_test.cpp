@@ -66,8 +66,8 @@ asio::awaitable<Run> run_to_end(Runtime& runtime, std::vector<Request> requests)
 }
 
 asio::awaitable<std::vector<Job>> jobs_of(Runtime& runtime, const Run& run) {
-    auto jobs = co_await runtime.list_jobs(run.collection_id, run.run_id, std::nullopt,
-                                           PageQuery{0, 1000});
+    auto jobs =
+        co_await runtime.list_jobs(run.collection_id, run.run_id, std::nullopt, PageQuery{0, 1000});
     REQUIRE(jobs);
     co_return jobs->items;
 }
@@ -349,7 +349,8 @@ TEST_CASE("a collection replaced while a run goes on leaves the run its own requ
         std::vector<Request> requests{plain(target.url("/delay/200"))};
         const Run first = co_await start(runtime, std::move(requests));
         CollectionPatch patch;
-        patch.requests = std::vector<Request>{plain(target.url("/page")), plain(target.url("/page"))};
+        patch.requests =
+            std::vector<Request>{plain(target.url("/page")), plain(target.url("/page"))};
         auto updated = co_await runtime.update_collection(first.collection_id, patch);
         REQUIRE(updated);
         CHECK(updated->total_requests() == 2);

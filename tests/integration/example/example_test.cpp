@@ -1,15 +1,15 @@
 // The embedding example, run as a user would run it, against a loopback target.
 #include "support/target_server.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 #include <thread>
 
 namespace asio = boost::asio;

@@ -58,8 +58,8 @@ TEST_CASE("the per-origin limit caps one target but not the others") {
 
 TEST_CASE("origins of one run take turns") {
     Scheduler scheduler({100, 100});
-    scheduler.add_run(1, {"http://a:80", "http://a:80", "http://a:80", "http://b:80",
-                          "http://b:80"});
+    scheduler.add_run(1,
+                      {"http://a:80", "http://a:80", "http://a:80", "http://b:80", "http://b:80"});
     std::vector<std::size_t> order;
     for (const auto& grant : drain(scheduler)) {
         order.push_back(grant.job);
