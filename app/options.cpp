@@ -87,22 +87,6 @@ Problem set_log_level(LogLevel& target, std::string_view text) {
     return std::nullopt;
 }
 
-std::string_view log_level_name(LogLevel level) {
-    switch (level) {
-        case LogLevel::debug:
-            return "debug";
-        case LogLevel::info:
-            return "info";
-        case LogLevel::warn:
-            return "warn";
-        case LogLevel::error:
-            return "error";
-        case LogLevel::off:
-            return "off";
-    }
-    return "?";
-}
-
 struct Flag {
     std::string_view name;        // without the leading dashes
     std::string_view value_name;  // empty for a switch, which takes no value on the command line
@@ -161,7 +145,7 @@ const Flag flags[] = {
      [](const Options& o) { return std::string(o.runtime.allow_private_targets ? "on" : "off"); }},
     {"log-level", "LEVEL", "debug, info, warn or error",
      [](Options& o, std::string_view v) { return set_log_level(o.log_level, v); },
-     [](const Options& o) { return std::string(log_level_name(o.log_level)); }},
+     [](const Options& o) { return std::string(to_string(o.log_level)); }},
 };
 
 std::string variable_name(std::string_view flag) {

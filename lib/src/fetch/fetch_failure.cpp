@@ -59,6 +59,9 @@ FetchFailure classify_failure(FetchPhase phase, const boost::system::error_code&
         case FetchPhase::connect:
             return {FetchError::connect, "connect: " + error.message()};
         case FetchPhase::dns:
+            if (error == asio::error::host_not_found || error == asio::error::no_data) {
+                return {FetchError::unknown_host, "dns: no such host (" + error.message() + ")"};
+            }
             return {FetchError::dns, "dns: " + error.message()};
         case FetchPhase::tls_handshake:
             return {FetchError::tls, "tls: " + error.message()};

@@ -29,7 +29,8 @@ enum class FetchError {
     none,
     invalid_url,
     blocked,  // the SSRF guard refused the address: "blocked: private address"
-    dns,
+    dns,                // the lookup failed; it may work another time
+    unknown_host,       // DNS says the name does not exist or has no address: final
     connect,
     tls,       // handshake or certificate failure
     protocol,  // not HTTP, malformed response, connection reset mid-message

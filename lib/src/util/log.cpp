@@ -10,7 +10,9 @@ namespace {
 
 LogLevel current_level = LogLevel::info;
 
-std::string_view level_name(LogLevel level) {
+}  // namespace
+
+std::string_view to_string(LogLevel level) {
     switch (level) {
         case LogLevel::debug:
             return "debug";
@@ -26,8 +28,6 @@ std::string_view level_name(LogLevel level) {
     return "?";
 }
 
-}  // namespace
-
 void set_log_level(LogLevel level) {
     current_level = level;
 }
@@ -38,7 +38,7 @@ LogLevel log_level() {
 std::optional<LogLevel> parse_log_level(std::string_view text) {
     for (auto level :
          {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error, LogLevel::off}) {
-        if (text == level_name(level)) {
+        if (text == to_string(level)) {
             return level;
         }
     }
@@ -48,7 +48,7 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 void write_log_line(LogLevel level, std::string_view message) {
     const std::string stamp = format_rfc3339(Clock::now());
     std::fprintf(stderr, "%s %-5.*s %.*s\n", stamp.c_str(),
-                 static_cast<int>(level_name(level).size()), level_name(level).data(),
+                 static_cast<int>(to_string(level).size()), to_string(level).data(),
                  static_cast<int>(message.size()), message.data());
 }
 

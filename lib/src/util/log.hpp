@@ -13,6 +13,7 @@ enum class LogLevel { debug, info, warn, error, off };
 void set_log_level(LogLevel level);
 LogLevel log_level();
 std::optional<LogLevel> parse_log_level(std::string_view text);
+std::string_view to_string(LogLevel level);
 
 void write_log_line(LogLevel level, std::string_view message);
 
