@@ -2,14 +2,13 @@
 # Installs the Debian 12 packages asyncscrape builds and runs with. Idempotent: asks apt only for
 # what is missing, and does nothing (not even `apt-get update`) when everything is there.
 #
-# Boost: libboost1.81-dev brings the header libraries (Asio, Beast, URL) and Boost.System;
-# libboost-json1.81-dev the compiled Boost.JSON. libboost1.81-all-dev would also do, but pulls in
-# OpenMPI, Python and a gigabyte of libraries nothing here uses.
+# Boost 1.81: Asio, Beast and URL are header libraries (compiled once inside our library); JSON is
+# Debian's compiled libboost_json.
 set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache make
-  libboost1.81-dev libboost-json1.81-dev
+  libboost1.81-all-dev libboost-json1.81-dev
   libssl-dev zlib1g-dev ca-certificates
   catch2
 )
