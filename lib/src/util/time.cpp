@@ -1,24 +1,46 @@
 #include "util/time.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include <chrono>
 
 namespace asyncscrape {
+namespace {
 
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`; returns the end.
+char* put_digits(char* out, long long value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+}  // namespace
+
+// Formatted by hand with the C++20 calendar: timestamps go into every run and job object, and
+// snprintf with its locale machinery showed up in profiles of GET of a run.
 std::string format_rfc3339(TimePoint time) {
     using namespace std::chrono;
-    const auto millis = duration_cast<milliseconds>(time.time_since_epoch()).count();
-    std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-    int ms = static_cast<int>(millis % 1000);
-    if (ms < 0) {  // before 1970: borrow a second so the fraction stays positive
-        ms += 1000;
-        --seconds;
-    }
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms);
+    const auto millis = floor<milliseconds>(time);
+    const auto day = floor<days>(millis);
+    const year_month_day date{day};
+    const hh_mm_ss clock{millis - day};
+
+    std::string text(24, '\0');
+    char* out = text.data();
+    out = put_digits(out, static_cast<int>(date.year()), 4);
+    *out++ = '-';
+    out = put_digits(out, static_cast<unsigned>(date.month()), 2);
+    *out++ = '-';
+    out = put_digits(out, static_cast<unsigned>(date.day()), 2);
+    *out++ = 'T';
+    out = put_digits(out, clock.hours().count(), 2);
+    *out++ = ':';
+    out = put_digits(out, clock.minutes().count(), 2);
+    *out++ = ':';
+    out = put_digits(out, clock.seconds().count(), 2);
+    *out++ = '.';
+    out = put_digits(out, clock.subseconds().count(), 3);
+    *out = 'Z';
     return text;
 }
 
