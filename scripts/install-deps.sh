@@ -11,6 +11,7 @@ packages=(
   libboost1.81-all-dev libboost-json1.81-dev
   libssl-dev zlib1g-dev ca-certificates
   catch2
+  chromium
 )
 
 missing=()

@@ -1,0 +1,54 @@
+// A running browser we can talk to: the Chromium process and the CDP client over its pipe,
+// started together and checked with a first command, closed together.
+#pragma once
+
+#include "browser/cdp_client.hpp"
+#include "browser/chromium_process.hpp"
+
+#include <asyncscrape/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace asyncscrape::browser {
+
+struct BrowserOptions {
+    ChromiumOptions chromium;
+    // Chromium must answer its first command by then (it takes about a second here).
+    std::chrono::milliseconds startup_timeout{10000};
+    std::size_t max_message_bytes = 256 * 1024 * 1024;
+};
+
+class Browser {
+  public:
+    // Starts Chromium on the calling coroutine's executor and waits until it answers
+    // Browser.getVersion. Fails with "browser unavailable: ..." when it cannot.
+    static boost::asio::awaitable<Outcome<std::unique_ptr<Browser>>> launch(BrowserOptions options);
+
+    // Kills whatever still runs (close() is the graceful way).
+    ~Browser();
+    Browser(const Browser&) = delete;
+    Browser& operator=(const Browser&) = delete;
+
+    CdpClient& cdp() { return *cdp_; }
+    ChromiumProcess& process() { return *process_; }
+    // "Chrome/156.0.8078.108", as Browser.getVersion named it.
+    const std::string& product() const { return product_; }
+
+    // Closes the CDP pipe, which makes Chromium exit; kills it if it lingers; reaps it.
+    boost::asio::awaitable<void> close();
+
+  private:
+    Browser(std::unique_ptr<ChromiumProcess> process, std::unique_ptr<CdpClient> cdp);
+
+    // Declared first so that it is destroyed last: the client's disconnect hook refers to it.
+    std::unique_ptr<ChromiumProcess> process_;
+    std::unique_ptr<CdpClient> cdp_;
+    std::string product_;
+};
+
+}  // namespace asyncscrape::browser
