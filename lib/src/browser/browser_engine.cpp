@@ -1,0 +1,332 @@
+#include "browser/browser_engine.hpp"
+
+#include "server/log_failure.hpp"
+#include "util/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <list>
+#include <tuple>
+#include <utility>
+#include <variant>
+
+namespace asyncscrape::browser {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+
+namespace {
+
+// Why a load ended before its page was loaded.
+struct Stop {
+    JobStatus status;
+    std::string error;
+};
+
+// Disposing of a browser context takes a few milliseconds; this bounds a browser that hangs.
+constexpr Millis dispose_timeout{5000};
+
+// A load waiting for a tab. Whoever frees a tab hands it over directly (`granted`) and wakes the
+// waiter by cancelling its timer, which otherwise expires at the load's deadline.
+struct TabWaiter {
+    asio::steady_timer timer;
+    bool granted = false;
+};
+
+// A load waiting for the browser being launched; the launch fills `outcome` and wakes it.
+struct LaunchWaiter {
+    asio::steady_timer timer;
+    std::optional<std::variant<std::shared_ptr<Browser>, std::string>> outcome;
+};
+
+double milliseconds_since(steady_clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(steady_clock::now() - since).count();
+}
+
+asio::awaitable<bool> cancellation_requested() {
+    const auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+}  // namespace
+
+struct BrowserEngine::State {
+    State(asio::any_io_executor executor, BrowserEngineOptions options)
+        : executor(std::move(executor)), options(std::move(options)) {}
+
+    asio::any_io_executor executor;
+    BrowserEngineOptions options;
+
+    std::size_t open_tabs = 0;
+    std::size_t peak_open_tabs = 0;
+    std::deque<TabWaiter*> tab_waiters;  // FIFO
+
+    std::shared_ptr<Browser> browser;
+    bool launching = false;
+    std::list<LaunchWaiter*> launch_waiters;
+    bool shut_down = false;
+
+    void take_tab() {
+        ++open_tabs;
+        peak_open_tabs = std::max(peak_open_tabs, open_tabs);
+    }
+
+    void release_tab() {
+        if (tab_waiters.empty()) {
+            --open_tabs;
+            return;
+        }
+        TabWaiter* next = tab_waiters.front();
+        tab_waiters.pop_front();
+        next->granted = true;
+        next->timer.cancel();
+    }
+};
+
+namespace {
+
+using EngineState = std::shared_ptr<BrowserEngine::State>;
+
+// A tab of the pool, given back when the lease ends.
+class TabLease {
+  public:
+    explicit TabLease(EngineState state) : state_(std::move(state)) {}
+    TabLease(TabLease&& other) noexcept = default;
+    TabLease& operator=(TabLease&&) = delete;
+    TabLease(const TabLease&) = delete;
+    TabLease& operator=(const TabLease&) = delete;
+    ~TabLease() {
+        if (state_) {
+            state_->release_tab();
+        }
+    }
+
+  private:
+    EngineState state_;
+};
+
+// Keeps a waiter in its queue for as long as it waits.
+template <class Queue, class Waiter>
+class QueuedWaiter {
+  public:
+    QueuedWaiter(Queue& queue, Waiter& waiter) : queue_(queue), waiter_(&waiter) {
+        queue_.push_back(waiter_);
+    }
+    ~QueuedWaiter() {
+        if (const auto it = std::find(queue_.begin(), queue_.end(), waiter_); it != queue_.end()) {
+            queue_.erase(it);
+        }
+    }
+    QueuedWaiter(const QueuedWaiter&) = delete;
+    QueuedWaiter& operator=(const QueuedWaiter&) = delete;
+
+  private:
+    Queue& queue_;
+    Waiter* waiter_;
+};
+
+// A tab for the load, now or after the loads queued before it: none, timeout or cancelled.
+asio::awaitable<CdpError> acquire_tab(EngineState state, SteadyTime deadline) {
+    if (state->open_tabs < state->options.max_tabs && state->tab_waiters.empty()) {
+        state->take_tab();
+        co_return CdpError::none;
+    }
+    if (co_await cancellation_requested()) {
+        co_return CdpError::cancelled;
+    }
+    TabWaiter waiter{asio::steady_timer(state->executor, deadline)};
+    const QueuedWaiter queued(state->tab_waiters, waiter);
+    const auto [error] = co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (waiter.granted) {
+        co_return CdpError::none;
+    }
+    co_return error ? CdpError::cancelled : CdpError::timeout;
+}
+
+// Launches the browser once for every load waiting for it, unbound to any one load's
+// cancellation: a load that gives up does not take the launch down with it.
+asio::awaitable<void> launch_browser(EngineState state) {
+    BrowserOptions options;
+    options.chromium.executable = state->options.executable;
+    options.chromium.window_width = state->options.viewport.width;
+    options.chromium.window_height = state->options.viewport.height;
+    options.startup_timeout = state->options.startup_timeout;
+    Outcome<std::unique_ptr<Browser>> launched = co_await Browser::launch(std::move(options));
+    state->launching = false;
+
+    std::variant<std::shared_ptr<Browser>, std::string> outcome;
+    if (!launched) {
+        log(LogLevel::warn, launched.error().detail);
+        outcome = launched.error().detail;
+    } else if (state->shut_down) {
+        co_await launched.value()->close();
+        outcome = std::string("browser unavailable: the browser engine is shut down");
+    } else {
+        state->browser = std::move(launched).value();
+        log(LogLevel::info, "browser started: ", state->browser->product());
+        outcome = state->browser;
+    }
+    for (LaunchWaiter* waiter : state->launch_waiters) {
+        waiter->outcome = outcome;
+        waiter->timer.cancel();
+    }
+}
+
+asio::awaitable<void> close_browser(std::shared_ptr<Browser> browser) {
+    co_await browser->close();
+}
+
+// The running browser, launched (again) if there is none: the browser, or why there is none.
+asio::awaitable<std::variant<std::shared_ptr<Browser>, Stop>> running_browser(EngineState state,
+                                                                              SteadyTime deadline) {
+    if (state->shut_down) {
+        co_return Stop{JobStatus::failed, "browser unavailable: the browser engine is shut down"};
+    }
+    if (state->browser && state->browser->cdp().connected()) {
+        co_return state->browser;
+    }
+    if (state->browser) {
+        // It died (its pipe ended): reap it, and start a new one.
+        asio::co_spawn(state->executor, close_browser(std::move(state->browser)),
+                       server::LogFailure{"closing a dead browser"});
+        state->browser.reset();
+    }
+    if (co_await cancellation_requested()) {
+        co_return Stop{JobStatus::cancelled, "cancelled"};
+    }
+    // Queued before the launch starts: a launch that fails at once finishes inside co_spawn.
+    LaunchWaiter waiter{asio::steady_timer(state->executor, deadline), std::nullopt};
+    const QueuedWaiter queued(state->launch_waiters, waiter);
+    if (!state->launching) {
+        state->launching = true;
+        asio::co_spawn(state->executor, launch_browser(state),
+                       server::LogFailure{"browser launch"});
+    }
+    boost::system::error_code error;
+    if (!waiter.outcome) {
+        std::tie(error) = co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (waiter.outcome) {
+        if (auto* failure = std::get_if<std::string>(&*waiter.outcome)) {
+            co_return Stop{JobStatus::failed, std::move(*failure)};
+        }
+        co_return std::get<std::shared_ptr<Browser>>(std::move(*waiter.outcome));
+    }
+    if (error) {
+        co_return Stop{JobStatus::cancelled, "cancelled"};
+    }
+    co_return Stop{JobStatus::timeout, "timeout: the deadline passed while the browser started"};
+}
+
+// Disposes of a load's browser context (closing its tab); the tab goes back to the pool when
+// `lease` ends with this coroutine, not before.
+asio::awaitable<void> dispose_context(std::shared_ptr<Browser> browser, std::string context_id,
+                                      [[maybe_unused]] TabLease lease) {
+    if (!browser->cdp().connected()) {
+        co_return;
+    }
+    json::object params;
+    params["browserContextId"] = std::move(context_id);
+    const CdpOutcome<json::object> disposed =
+        co_await browser->cdp().call("Target.disposeBrowserContext", std::move(params), "",
+                                     steady_clock::now() + dispose_timeout);
+    if (!disposed.ok() && browser->cdp().connected()) {
+        log(LogLevel::warn, "a browser context was not disposed of: ", disposed.message);
+    }
+}
+
+asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Request& request,
+                                                    SteadyTime deadline) {
+    const auto queued_at = steady_clock::now();
+    const CdpError turn = co_await acquire_tab(state, deadline);
+    if (turn == CdpError::cancelled) {
+        co_return stopped_before_loading(request, JobStatus::cancelled, "cancelled");
+    }
+    if (turn == CdpError::timeout) {
+        co_return stopped_before_loading(request, JobStatus::timeout,
+                                         "timeout: no browser tab became free before the deadline");
+    }
+    TabLease lease(state);
+    const double queue_wait_ms = milliseconds_since(queued_at);
+
+    std::variant<std::shared_ptr<Browser>, Stop> running =
+        co_await running_browser(state, deadline);
+    if (auto* stop = std::get_if<Stop>(&running)) {
+        co_return stopped_before_loading(request, stop->status, std::move(stop->error));
+    }
+    const std::shared_ptr<Browser> browser = std::get<std::shared_ptr<Browser>>(running);
+
+    json::object no_params;
+    const CdpOutcome<json::object> created = co_await browser->cdp().call(
+        "Target.createBrowserContext", std::move(no_params), "", deadline);
+    if (!created.ok()) {
+        const JobStatus status = created.error == CdpError::cancelled ? JobStatus::cancelled
+                                 : created.error == CdpError::timeout ? JobStatus::timeout
+                                                                      : JobStatus::failed;
+        co_return stopped_before_loading(request, status, created.message);
+    }
+    std::string context_id(created.value.at("browserContextId").as_string());
+
+    PageLoadResult result =
+        co_await load_page(browser->cdp(), context_id, request, deadline, state->options.viewport);
+    result.timings.queue_wait_ms = queue_wait_ms;
+    if (co_await cancellation_requested()) {
+        // This coroutine can await nothing more: the disposal runs on its own.
+        asio::co_spawn(state->executor,
+                       dispose_context(browser, std::move(context_id), std::move(lease)),
+                       server::LogFailure{"disposing of a browser context"});
+    } else {
+        co_await dispose_context(browser, std::move(context_id), std::move(lease));
+    }
+    co_return result;
+}
+
+}  // namespace
+
+BrowserEngine::BrowserEngine(asio::any_io_executor executor, BrowserEngineOptions options)
+    : state_(std::make_shared<State>(std::move(executor), std::move(options))) {}
+
+BrowserEngine::~BrowserEngine() {
+    state_->shut_down = true;
+    state_->browser.reset();
+}
+
+asio::awaitable<PageLoadResult> BrowserEngine::load(const Request& request, SteadyTime deadline) {
+    const auto started = steady_clock::now();
+    // Cancellation is data for the load: it ends in a result, not an exception.
+    const bool threw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    PageLoadResult result = co_await load_in_own_context(state_, request, deadline);
+    result.timings.total_ms = milliseconds_since(started);
+    co_await asio::this_coro::throw_if_cancelled(threw_if_cancelled);
+    co_return result;
+}
+
+asio::awaitable<void> BrowserEngine::shutdown() {
+    state_->shut_down = true;
+    if (std::shared_ptr<Browser> browser = std::move(state_->browser)) {
+        co_await browser->close();
+    }
+}
+
+std::size_t BrowserEngine::open_tabs() const {
+    return state_->open_tabs;
+}
+
+std::size_t BrowserEngine::peak_open_tabs() const {
+    return state_->peak_open_tabs;
+}
+
+std::shared_ptr<Browser> BrowserEngine::browser() const {
+    return state_->browser;
+}
+
+}  // namespace asyncscrape::browser

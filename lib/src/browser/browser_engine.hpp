@@ -1,0 +1,60 @@
+// The browser side of the engine: one Chromium, launched at the first page load and again after
+// it died, and a pool of at most `max_tabs` tabs. Every load gets a browser context of its own
+// (no cookies, storage or cache shared with any other load), disposed of when the load ends,
+// whatever happened. Loads beyond the tab limit wait in FIFO order, holding nothing in the
+// browser, until their deadline or their cancellation.
+#pragma once
+
+#include "browser/browser.hpp"
+#include "browser/page_load.hpp"
+
+#include <asyncscrape/model.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace asyncscrape::browser {
+
+struct BrowserEngineOptions {
+    std::string executable = "/usr/bin/chromium";
+    std::size_t max_tabs = 4;
+    Viewport viewport;
+    // Chromium must answer its first command by then.
+    std::chrono::milliseconds startup_timeout{10000};
+};
+
+class BrowserEngine {
+  public:
+    BrowserEngine(boost::asio::any_io_executor executor, BrowserEngineOptions options);
+    // Kills a browser still running (shutdown() is the graceful way).
+    ~BrowserEngine();
+    BrowserEngine(const BrowserEngine&) = delete;
+    BrowserEngine& operator=(const BrowserEngine&) = delete;
+
+    // Loads `request` (its url, actions and screenshot) in a tab, never past `deadline`.
+    // Cancellation through the awaiting coroutine's slot ends it promptly as `cancelled`. The
+    // timings carry queue_wait_ms (the wait for a tab), ttfb_ms and total_ms.
+    boost::asio::awaitable<PageLoadResult> load(const Request& request, SteadyTime deadline);
+
+    // Closes the browser; loads after it fail with "browser unavailable: ...".
+    boost::asio::awaitable<void> shutdown();
+
+    // Tabs in use: each from the moment a load gets its turn until its browser context is gone.
+    std::size_t open_tabs() const;
+    // The most tabs that were in use at the same time.
+    std::size_t peak_open_tabs() const;
+    // The browser running now, if any: for supervision and diagnostics.
+    std::shared_ptr<Browser> browser() const;
+
+    struct State;
+
+  private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace asyncscrape::browser
