@@ -4,6 +4,8 @@
 #include "util/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -243,6 +245,13 @@ asio::awaitable<void> dispose_context(std::shared_ptr<Browser> browser, std::str
     }
 }
 
+asio::awaitable<CdpOutcome<json::object>> create_context(std::shared_ptr<Browser> browser,
+                                                         SteadyTime deadline) {
+    json::object no_params;
+    co_return co_await browser->cdp().call("Target.createBrowserContext", std::move(no_params), "",
+                                           deadline);
+}
+
 asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Request& request,
                                                     SteadyTime deadline) {
     const auto queued_at = steady_clock::now();
@@ -264,9 +273,20 @@ asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Req
     }
     const std::shared_ptr<Browser> browser = std::get<std::shared_ptr<Browser>>(running);
 
-    json::object no_params;
-    const CdpOutcome<json::object> created = co_await browser->cdp().call(
-        "Target.createBrowserContext", std::move(no_params), "", deadline);
+    // The creation runs apart from this load's cancellation and is always awaited: a context
+    // whose reply was dropped would never be disposed of. A load cancelled meanwhile disposes of
+    // what was created.
+    const CdpOutcome<json::object> created = co_await asio::co_spawn(
+        state->executor, create_context(browser, deadline),
+        asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+    if (created.ok() && co_await cancellation_requested()) {
+        asio::co_spawn(
+            state->executor,
+            dispose_context(browser, std::string(created.value.at("browserContextId").as_string()),
+                            std::move(lease)),
+            server::LogFailure{"disposing of a browser context"});
+        co_return stopped_before_loading(request, JobStatus::cancelled, "cancelled");
+    }
     if (!created.ok()) {
         const JobStatus status = created.error == CdpError::cancelled ? JobStatus::cancelled
                                  : created.error == CdpError::timeout ? JobStatus::timeout

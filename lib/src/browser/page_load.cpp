@@ -1,8 +1,8 @@
 #include "browser/page_load.hpp"
 
-#include "browser/base64_decode.hpp"
 #include "browser/main_document.hpp"
 #include "browser/selector_script.hpp"
+#include "util/base64.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,8 +1,8 @@
 // Model -> JSON, with the contract's field names; absent optional values are null.
 #include "model/action_fields.hpp"
-#include "model/base64.hpp"
 #include "model/json_mapping.hpp"
 #include "model/utf8.hpp"
+#include "util/base64.hpp"
 #include "util/time.hpp"
 
 #include <boost/json/parse.hpp>

@@ -278,6 +278,9 @@ asio::awaitable<void> tab_limit_holds(BrowserEngine& engine, const TargetServer&
 
 asio::awaitable<void> cancelled_load_leaves_no_context(BrowserEngine& engine,
                                                        const TargetServer& target) {
+    // Launched first, so that the cancellation lands in the load and not in a slow launch.
+    const PageLoadResult warm_up = co_await load(engine, browser_request(target.url("/page")));
+    REQUIRE(warm_up.status == JobStatus::success);
     const auto started = std::chrono::steady_clock::now();
     const PageLoadResult cancelled = co_await asyncscrape::test::run_cancelled_after(
         load(engine, browser_request(target.url("/hang"), 20000)), Millis{500});

@@ -1,6 +1,6 @@
 // Ids, timestamps, wire spellings and the text encodings the JSON mapping relies on.
-#include "model/base64.hpp"
 #include "model/utf8.hpp"
+#include "util/base64.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 

@@ -1,10 +1,10 @@
-#include "browser/base64_decode.hpp"
+#include "util/base64.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-using asyncscrape::browser::decode_base64;
+using asyncscrape::decode_base64;
 using namespace std::string_literals;
 
 TEST_CASE("base64 decodes the RFC 4648 test vectors", "[base64]") {
