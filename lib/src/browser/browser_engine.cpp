@@ -1,5 +1,6 @@
 #include "browser/browser_engine.hpp"
 
+#include "browser/page_guard.hpp"
 #include "server/log_failure.hpp"
 #include "util/log.hpp"
 
@@ -33,6 +34,9 @@ struct Stop {
     std::string error;
 };
 
+// How long the guard reuses a DNS answer: the fetcher's default.
+constexpr Millis guard_dns_ttl{60000};
+
 // Disposing of a browser context takes a few milliseconds; this bounds a browser that hangs.
 constexpr Millis dispose_timeout{5000};
 
@@ -62,10 +66,16 @@ asio::awaitable<bool> cancellation_requested() {
 
 struct BrowserEngine::State {
     State(asio::any_io_executor executor, BrowserEngineOptions options)
-        : executor(std::move(executor)), options(std::move(options)) {}
+        : executor(std::move(executor)), options(std::move(options)) {
+        if (!this->options.allow_private_targets) {
+            request_guard = std::make_unique<RequestGuard>(this->executor, guard_dns_ttl,
+                                                           this->options.admitted_addresses);
+        }
+    }
 
     asio::any_io_executor executor;
     BrowserEngineOptions options;
+    std::unique_ptr<RequestGuard> request_guard;  // none when private targets are allowed
 
     std::size_t open_tabs = 0;
     std::size_t peak_open_tabs = 0;
@@ -295,8 +305,8 @@ asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Req
     }
     std::string context_id(created.value.at("browserContextId").as_string());
 
-    PageLoadResult result =
-        co_await load_page(browser->cdp(), context_id, request, deadline, state->options.viewport);
+    PageLoadResult result = co_await load_page(browser->cdp(), context_id, request, deadline,
+                                               state->options.viewport, state->request_guard.get());
     result.timings.queue_wait_ms = queue_wait_ms;
     if (co_await cancellation_requested()) {
         // This coroutine can await nothing more: the disposal runs on its own.

@@ -12,11 +12,13 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace asyncscrape::browser {
 
@@ -26,6 +28,13 @@ struct BrowserEngineOptions {
     Viewport viewport;
     // Chromium must answer its first command by then.
     std::chrono::milliseconds startup_timeout{10000};
+    // False: every request of a page (the navigation, its redirects, the subresources) to an
+    // address the fetcher's AddressGuard refuses (loopback, private, link-local, ...) is blocked.
+    // True (local use and tests): pages reach any address, without the guard's interception.
+    bool allow_private_targets = false;
+    // Permitted besides the public addresses while the guard is on, every other non-public
+    // address staying refused: lets loopback tests serve pages with the guard on.
+    std::vector<boost::asio::ip::address> admitted_addresses;
 };
 
 class BrowserEngine {

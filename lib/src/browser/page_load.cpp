@@ -1,7 +1,9 @@
 #include "browser/page_load.hpp"
 
 #include "browser/main_document.hpp"
+#include "browser/page_guard.hpp"
 #include "browser/selector_script.hpp"
+#include "fetch/ssrf_guard.hpp"
 #include "util/base64.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -106,11 +108,13 @@ std::string action_label(std::size_t index, const Action& action) {
 
 class PageSession {
   public:
-    PageSession(CdpClient& cdp, const Request& request, SteadyTime deadline, Viewport viewport)
+    PageSession(CdpClient& cdp, const Request& request, SteadyTime deadline, Viewport viewport,
+                RequestGuard* request_guard)
         : cdp_(cdp),
           request_(request),
           deadline_(deadline),
           viewport_(viewport),
+          request_guard_(request_guard),
           started_(steady_clock::now()) {}
 
     asio::awaitable<PageLoadResult> run(std::string context_id) {
@@ -128,6 +132,13 @@ class PageSession {
         if (!stop) {
             stop = co_await capture(result);
         }
+        if (page_guard_) {
+            co_await page_guard_->stop();
+            // A later navigation of the page's own (a script, a click) that was refused.
+            if (!stop && page_guard_->main_document_blocked()) {
+                stop = blocked_stop();
+            }
+        }
         co_await take_responses();
         take_main_document(result);
         if (stop) {
@@ -144,6 +155,8 @@ class PageSession {
     }
 
   private:
+    static Stop blocked_stop() { return {JobStatus::failed, std::string(fetch::blocked_message)}; }
+
     asio::awaitable<CdpOutcome<json::object>> call(std::string method, json::object params,
                                                    SteadyTime deadline) {
         co_return co_await cdp_.call(std::move(method), std::move(params), session_, deadline);
@@ -188,6 +201,7 @@ class PageSession {
             co_return stop_for(attached, "opening a tab");
         }
         session_ = std::string(attached.value.at("sessionId").as_string());
+        std::string target_id(target.value.at("targetId").as_string());
         // Subscribed before any domain is enabled, so that no event of the navigation is missed.
         responses_.emplace(cdp_.subscribe(session_, {"Network.responseReceived"}));
         lifecycle_.emplace(cdp_.subscribe(session_, {"Page.lifecycleEvent"}));
@@ -212,6 +226,13 @@ class PageSession {
                 co_return stop_for(done, "preparing the tab");
             }
         }
+        if (request_guard_) {
+            page_guard_.emplace(cdp_, *request_guard_, session_, std::move(target_id));
+            const CdpOutcome<json::object> guarded = co_await page_guard_->start(deadline_);
+            if (!guarded.ok()) {
+                co_return stop_for(guarded, "preparing the tab");
+            }
+        }
         co_return std::nullopt;
     }
 
@@ -229,6 +250,10 @@ class PageSession {
         const std::string error_text(string_field(navigated.value, "errorText"));
         if (error_text.empty()) {
             co_return std::nullopt;
+        }
+        // The guard's refusal, not Chromium's net::ERR_BLOCKED_BY_CLIENT, says why.
+        if (page_guard_ && page_guard_->main_document_blocked()) {
+            co_return blocked_stop();
         }
         // An error page of the server (e.g. a 404 without a body) is the status's failure.
         co_await take_responses();
@@ -439,6 +464,7 @@ class PageSession {
     const Request& request_;
     SteadyTime deadline_;
     Viewport viewport_;
+    RequestGuard* request_guard_;  // none when private targets are allowed
     steady_clock::time_point started_;
     std::string session_;
     std::string main_frame_id_;
@@ -446,14 +472,15 @@ class PageSession {
     std::optional<CdpSubscription> responses_;
     std::optional<CdpSubscription> lifecycle_;
     std::optional<MainDocumentResponse> main_document_;
+    std::optional<PageGuard> page_guard_;
 };
 
 }  // namespace
 
 asio::awaitable<PageLoadResult> load_page(CdpClient& cdp, std::string context_id,
                                           const Request& request, SteadyTime deadline,
-                                          Viewport viewport) {
-    PageSession session(cdp, request, deadline, viewport);
+                                          Viewport viewport, RequestGuard* request_guard) {
+    PageSession session(cdp, request, deadline, viewport, request_guard);
     co_return co_await session.run(std::move(context_id));
 }
 

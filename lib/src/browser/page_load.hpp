@@ -17,6 +17,8 @@
 
 namespace asyncscrape::browser {
 
+struct RequestGuard;
+
 struct Viewport {
     int width = 1280;
     int height = 800;
@@ -38,10 +40,12 @@ struct PageLoadResult {
 // Loads `request` in a new tab of the browser context `context_id`, which the caller owns and
 // disposes of afterwards, whatever happened (that also closes the tab). Cancellation through the
 // awaiting coroutine's slot ends the load promptly as `cancelled`; the calling coroutine must
-// have turned off throw_if_cancelled, as cancellation is data here.
+// have turned off throw_if_cancelled, as cancellation is data here. With `request_guard`, every
+// request of the tab to an address it refuses is blocked, and a blocked main document fails the
+// load as "blocked: private address"; without, private addresses are reachable.
 boost::asio::awaitable<PageLoadResult> load_page(CdpClient& cdp, std::string context_id,
                                                  const Request& request, SteadyTime deadline,
-                                                 Viewport viewport);
+                                                 Viewport viewport, RequestGuard* request_guard);
 
 // Ends a load that stopped before its tab existed: `status` with `error`, every action not run.
 PageLoadResult stopped_before_loading(const Request& request, JobStatus status, std::string error);

@@ -83,6 +83,13 @@ Action wait_for_selector(std::string selector, SelectorState state, std::int64_t
     return action;
 }
 
+// The pages of these tests are served on loopback, which the private-address guard refuses.
+BrowserEngineOptions loopback_options() {
+    BrowserEngineOptions options;
+    options.allow_private_targets = true;
+    return options;
+}
+
 // The request lives in this frame for as long as the load needs it.
 asio::awaitable<PageLoadResult> load(BrowserEngine& engine, Request request) {
     const auto deadline = std::chrono::steady_clock::now() + Millis{request.timeout_ms};
@@ -340,7 +347,7 @@ TEST_CASE("a page load reports the main document's status, headers, final URL an
           "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngine engine(io.get_executor(), BrowserEngineOptions{});
+    BrowserEngine engine(io.get_executor(), loopback_options());
     const std::string refused_url = "http://127.0.0.1:" + std::to_string(closed_port(io)) + "/";
     asyncscrape::test::run_test_coroutine(io, navigation_outcomes(engine, target, refused_url));
 }
@@ -349,14 +356,14 @@ TEST_CASE("actions wait, evaluate and fail or skip before the page is captured",
     asio::io_context io;
     TargetServer target(io);
     PageServer pages(io, {{"/late", late_content_page}});
-    BrowserEngine engine(io.get_executor(), BrowserEngineOptions{});
+    BrowserEngine engine(io.get_executor(), loopback_options());
     asyncscrape::test::run_test_coroutine(io, actions_run_before_capture(engine, pages, target));
 }
 
 TEST_CASE("a screenshot is a PNG of the 1280x800 viewport", "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngine engine(io.get_executor(), BrowserEngineOptions{});
+    BrowserEngine engine(io.get_executor(), loopback_options());
     asyncscrape::test::run_test_coroutine(io, screenshot_is_a_viewport_png(engine, target));
 }
 
@@ -365,7 +372,7 @@ TEST_CASE("a page that never finishes loading is captured in time, or is a timeo
     TargetServer target(io);
     PageServer pages(io, {{"/stuck", "<html><body><h1>Half loaded</h1><img src=\"" +
                                          target.url("/hang") + "\"></body></html>"}});
-    BrowserEngineOptions options;
+    BrowserEngineOptions options = loopback_options();
     options.max_tabs = 1;
     BrowserEngine engine(io.get_executor(), options);
     asyncscrape::test::run_test_coroutine(io, pages_that_never_finish(engine, pages, target));
@@ -374,7 +381,7 @@ TEST_CASE("a page that never finishes loading is captured in time, or is a timeo
 TEST_CASE("concurrent loads never use more tabs than the limit", "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngineOptions options;
+    BrowserEngineOptions options = loopback_options();
     options.max_tabs = 2;
     BrowserEngine engine(io.get_executor(), options);
     asyncscrape::test::run_test_coroutine(io, tab_limit_holds(engine, target));
@@ -383,20 +390,20 @@ TEST_CASE("concurrent loads never use more tabs than the limit", "[browser]") {
 TEST_CASE("a cancelled load ends promptly and leaves no browser context behind", "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngine engine(io.get_executor(), BrowserEngineOptions{});
+    BrowserEngine engine(io.get_executor(), loopback_options());
     asyncscrape::test::run_test_coroutine(io, cancelled_load_leaves_no_context(engine, target));
 }
 
 TEST_CASE("a browser killed mid-load fails that load and is relaunched for the next", "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngine engine(io.get_executor(), BrowserEngineOptions{});
+    BrowserEngine engine(io.get_executor(), loopback_options());
     asyncscrape::test::run_test_coroutine(io, killed_browser_is_relaunched(engine, target));
 }
 
 TEST_CASE("without a browser every load fails as unavailable, and each tries again", "[browser]") {
     asio::io_context io;
-    BrowserEngineOptions options;
+    BrowserEngineOptions options = loopback_options();
     options.executable = "/nonexistent/chromium";
     BrowserEngine engine(io.get_executor(), options);
     asyncscrape::test::run_test_coroutine(io, missing_browser_fails_each_load(engine));
