@@ -36,8 +36,10 @@ using asyncscrape::SelectorState;
 using asyncscrape::browser::BrowserEngine;
 using asyncscrape::browser::BrowserEngineOptions;
 using asyncscrape::browser::PageLoadResult;
+using asyncscrape::test::browser_request;
 using asyncscrape::test::browser_session;
 using asyncscrape::test::call_ok;
+using asyncscrape::test::load;
 using asyncscrape::test::no_params;
 using asyncscrape::test::PageServer;
 using asyncscrape::test::TargetServer;
@@ -56,14 +58,6 @@ setTimeout(() => {
   document.body.appendChild(paragraph);
 }, 1000);
 </script></body></html>)";
-
-Request browser_request(std::string url, std::int64_t timeout_ms = 15000) {
-    Request request;
-    request.url = std::move(url);
-    request.browser = true;
-    request.timeout_ms = timeout_ms;
-    return request;
-}
 
 Action evaluate(std::string script, OnError on_error = OnError::fail) {
     Action action;
@@ -88,14 +82,6 @@ BrowserEngineOptions loopback_options() {
     BrowserEngineOptions options;
     options.allow_private_targets = true;
     return options;
-}
-
-// The request lives in this frame for as long as the load needs it.
-asio::awaitable<PageLoadResult> load(BrowserEngine& engine, Request request) {
-    const auto deadline = std::chrono::steady_clock::now() + Millis{request.timeout_ms};
-    PageLoadResult result = co_await engine.load(request, deadline);
-    INFO(request.url << ": " << result.error.value_or("no error"));
-    co_return result;
 }
 
 bool contains(const std::string& text, const std::string& part) {

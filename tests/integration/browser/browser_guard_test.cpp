@@ -4,6 +4,7 @@
 // pages that must pass the guard are served on 127.0.0.1, which those engines admit, while
 // `localhost` (127.0.0.1 and ::1, and ::1 is not admitted) stays refused.
 #include "browser/browser_engine.hpp"
+#include "integration/browser/browser_test_support.hpp"
 #include "integration/browser/page_server.hpp"
 #include "support/run_test_coroutine.hpp"
 #include "support/target_server.hpp"
@@ -27,13 +28,14 @@ using asyncscrape::Request;
 using asyncscrape::browser::BrowserEngine;
 using asyncscrape::browser::BrowserEngineOptions;
 using asyncscrape::browser::PageLoadResult;
+using asyncscrape::test::browser_request;
+using asyncscrape::test::load;
 using asyncscrape::test::PageServer;
 using asyncscrape::test::TargetServer;
 namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::int64_t load_timeout_ms = 15000;
 constexpr const char* blocked = "blocked: private address";
 
 BrowserEngineOptions guarded_options() {
@@ -51,23 +53,6 @@ BrowserEngineOptions admitting_loopback_options() {
 
 std::string localhost_url(const TargetServer& target, const std::string& path) {
     return "http://localhost:" + std::to_string(target.port()) + path;
-}
-
-// The request lives in this frame for as long as the load needs it.
-asio::awaitable<PageLoadResult> load(BrowserEngine& engine, Request request) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds{request.timeout_ms};
-    PageLoadResult result = co_await engine.load(request, deadline);
-    INFO(request.url << ": " << result.error.value_or("no error"));
-    co_return result;
-}
-
-Request browser_request(std::string url) {
-    Request request;
-    request.url = std::move(url);
-    request.browser = true;
-    request.timeout_ms = load_timeout_ms;
-    return request;
 }
 
 // An image of the target by the name `localhost`.

@@ -2,6 +2,9 @@
 #pragma once
 
 #include "browser/browser.hpp"
+#include "browser/browser_engine.hpp"
+
+#include <asyncscrape/model.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -9,6 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -46,6 +50,26 @@ inline boost::asio::awaitable<boost::json::object> call_ok(browser::CdpClient& c
     INFO(name << ": " << outcome.message);
     REQUIRE(outcome.ok());
     co_return std::move(outcome.value);
+}
+
+// A browser request for `url` with its own deadline.
+inline Request browser_request(std::string url, std::int64_t timeout_ms = 15000) {
+    Request request;
+    request.url = std::move(url);
+    request.browser = true;
+    request.timeout_ms = timeout_ms;
+    return request;
+}
+
+// Loads `request` until its deadline; the request lives in this frame for as long as the load
+// needs it.
+inline boost::asio::awaitable<browser::PageLoadResult> load(browser::BrowserEngine& engine,
+                                                            Request request) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds{request.timeout_ms};
+    browser::PageLoadResult result = co_await engine.load(request, deadline);
+    INFO(request.url << ": " << result.error.value_or("no error"));
+    co_return result;
 }
 
 }  // namespace asyncscrape::test

@@ -117,7 +117,8 @@ TEST_CASE("a run completes with every job's outcome, result and counters") {
             co_await runtime.get_result(run.collection_id, run.run_id, jobs[3].job_id);
         REQUIRE(redirected);
         CHECK(redirected->final_url == target.url("/redirect/0"));
-        CHECK(redirected->timings.total_ms >= 0);
+        CHECK(redirected->timings.total_ms > 0);
+        CHECK(redirected->timings.total_ms >= redirected->timings.ttfb_ms);
 
         auto results =
             co_await runtime.results_after(run.collection_id, run.run_id, std::nullopt, -1, 10);
@@ -234,7 +235,6 @@ TEST_CASE("the global and per-host limits hold, and a small run is not starved b
         auto big_done = co_await runtime.wait_run(big_run.collection_id, big_run.run_id);
         CHECK(big_done->success_requests == 60);
         CHECK(big_target.peak_open_connections() <= 3);  // per host
-        CHECK(big_target.peak_open_connections() + small_target.peak_open_connections() <= 4 + 3);
         co_await runtime.shutdown();
     }());
 }
