@@ -1,6 +1,9 @@
 #include "browser/browser.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <sys/wait.h>
 
@@ -13,6 +16,9 @@ namespace json = boost::json;
 
 namespace {
 
+// How often a browser whose pipe ended is checked for its exit: it takes a few milliseconds.
+constexpr std::chrono::milliseconds exit_poll_interval{10};
+
 // "exited with status 1", "killed by signal 9"
 std::string describe_exit(const std::optional<int>& wait_status) {
     if (!wait_status) {
@@ -24,10 +30,19 @@ std::string describe_exit(const std::optional<int>& wait_status) {
     return "exited with status " + std::to_string(WEXITSTATUS(*wait_status));
 }
 
+// "signal 9", "status 1": for a sentence that already says that the browser exited.
+std::string exit_summary(int wait_status) {
+    if (WIFSIGNALED(wait_status)) {
+        return "signal " + std::to_string(WTERMSIG(wait_status));
+    }
+    return "status " + std::to_string(WEXITSTATUS(wait_status));
+}
+
 }  // namespace
 
-Browser::Browser(std::unique_ptr<ChromiumProcess> process, std::unique_ptr<CdpClient> cdp)
-    : process_(std::move(process)), cdp_(std::move(cdp)) {}
+Browser::Browser(std::unique_ptr<ChromiumProcess> process, std::unique_ptr<CdpClient> cdp,
+                 std::chrono::milliseconds exit_grace)
+    : process_(std::move(process)), cdp_(std::move(cdp)), exit_grace_(exit_grace) {}
 
 Browser::~Browser() = default;
 
@@ -44,7 +59,8 @@ asio::awaitable<Outcome<std::unique_ptr<Browser>>> Browser::launch(BrowserOption
     client_options.max_message_bytes = options.max_message_bytes;
     client_options.on_disconnect = [process_pointer] { process_pointer->reap_in_background(); };
     auto cdp = std::make_unique<CdpClient>(process->take_pipe(), std::move(client_options));
-    std::unique_ptr<Browser> browser(new Browser(std::move(process), std::move(cdp)));
+    std::unique_ptr<Browser> browser(
+        new Browser(std::move(process), std::move(cdp), options.chromium.exit_grace));
 
     const SteadyTime deadline = std::chrono::steady_clock::now() + options.startup_timeout;
     std::string method = "Browser.getVersion";
@@ -73,8 +89,41 @@ asio::awaitable<Outcome<std::unique_ptr<Browser>>> Browser::launch(BrowserOption
 }
 
 asio::awaitable<void> Browser::close() {
+    if (cdp_->connected()) {
+        end_reason_ = "browser unavailable: the browser was closed";
+    }
     cdp_->close();
     co_await process_->terminate();
+}
+
+void Browser::kill(std::string reason) {
+    if (cdp_->connected()) {
+        end_reason_ = std::move(reason);
+        cdp_->close();
+    }
+    process_->kill();
+}
+
+asio::awaitable<std::string> Browser::end_reason() {
+    if (end_reason_) {
+        co_return *end_reason_;
+    }
+    // The pipe ends a moment before the process can be reaped; the reaper started by the end
+    // of the connection kills one that lingers past the grace.
+    asio::steady_timer poll(co_await asio::this_coro::executor);
+    const auto give_up = std::chrono::steady_clock::now() + exit_grace_;
+    while (!process_->exited() && std::chrono::steady_clock::now() < give_up) {
+        poll.expires_after(exit_poll_interval);
+        const auto [error] = co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (error) {
+            break;  // cancelled: the caller stops waiting, with what is known so far
+        }
+    }
+    std::string reason = cdp_->disconnect_reason();
+    if (const std::optional<int> status = process_->wait_status()) {
+        reason += " (" + exit_summary(*status) + ")";
+    }
+    co_return reason;
 }
 
 }  // namespace asyncscrape::browser

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace asyncscrape::browser {
@@ -42,13 +43,26 @@ class Browser {
     // Closes the CDP pipe, which makes Chromium exit; kills it if it lingers; reaps it.
     boost::asio::awaitable<void> close();
 
+    // Kills the browser at once (a hung one too): every waiting call fails now, and `reason`
+    // (a "browser unavailable: ..." sentence) is what end_reason() will say.
+    void kill(std::string reason);
+
+    // Why the connection has ended, in a sentence for the loads it failed: the reason given to
+    // kill(), that it was closed, or the connection's own reason with how the process ended,
+    // e.g. "browser unavailable: chromium exited (signal 9)". Waits up to the exit grace for a
+    // process whose pipe ended to be reaped.
+    boost::asio::awaitable<std::string> end_reason();
+
   private:
-    Browser(std::unique_ptr<ChromiumProcess> process, std::unique_ptr<CdpClient> cdp);
+    Browser(std::unique_ptr<ChromiumProcess> process, std::unique_ptr<CdpClient> cdp,
+            std::chrono::milliseconds exit_grace);
 
     // Declared first so that it is destroyed last: the client's disconnect hook refers to it.
     std::unique_ptr<ChromiumProcess> process_;
     std::unique_ptr<CdpClient> cdp_;
     std::string product_;
+    std::chrono::milliseconds exit_grace_;
+    std::optional<std::string> end_reason_;  // when we ended the connection
 };
 
 }  // namespace asyncscrape::browser

@@ -1,5 +1,6 @@
 #include "browser/browser_engine.hpp"
 
+#include "browser/browser_watchdog.hpp"
 #include "browser/page_guard.hpp"
 #include "server/log_failure.hpp"
 #include "util/log.hpp"
@@ -82,9 +83,17 @@ struct BrowserEngine::State {
     std::deque<TabWaiter*> tab_waiters;  // FIFO
 
     std::shared_ptr<Browser> browser;
+    std::unique_ptr<BrowserWatchdog> watchdog;  // of `browser`
     bool launching = false;
     std::list<LaunchWaiter*> launch_waiters;
     bool shut_down = false;
+
+    // Takes the browser out of service, its watchdog stopped; the caller closes it (or drops it:
+    // its destructor kills it).
+    std::shared_ptr<Browser> retire_browser() {
+        watchdog.reset();
+        return std::move(browser);
+    }
 
     void take_tab() {
         ++open_tabs;
@@ -183,6 +192,9 @@ asio::awaitable<void> launch_browser(EngineState state) {
         outcome = std::string("browser unavailable: the browser engine is shut down");
     } else {
         state->browser = std::move(launched).value();
+        state->watchdog = std::make_unique<BrowserWatchdog>(
+            state->executor, state->browser,
+            WatchdogOptions{state->options.watchdog_interval, state->options.watchdog_timeout});
         log(LogLevel::info, "browser started: ", state->browser->product());
         outcome = state->browser;
     }
@@ -206,10 +218,9 @@ asio::awaitable<std::variant<std::shared_ptr<Browser>, Stop>> running_browser(En
         co_return state->browser;
     }
     if (state->browser) {
-        // It died (its pipe ended): reap it, and start a new one.
-        asio::co_spawn(state->executor, close_browser(std::move(state->browser)),
+        // It died (its pipe ended, or the watchdog killed it): reap it, and start a new one.
+        asio::co_spawn(state->executor, close_browser(state->retire_browser()),
                        server::LogFailure{"closing a dead browser"});
-        state->browser.reset();
     }
     if (co_await cancellation_requested()) {
         co_return Stop{JobStatus::cancelled, "cancelled"};
@@ -255,6 +266,26 @@ asio::awaitable<void> dispose_context(std::shared_ptr<Browser> browser, std::str
     }
 }
 
+// A load failed by the end of its browser's connection, whose error says only that the connection
+// ended: now it says why (a signal, a restart for hanging), and so do the actions that quote it.
+// Marked lost, so that the caller may try it again in a new browser.
+asio::awaitable<void> report_browser_lost(PageLoadResult& result, Browser& browser) {
+    result.browser_lost = true;
+    const std::string connection_reason = result.error.value_or(std::string());
+    std::string reason = co_await browser.end_reason();
+    if (!connection_reason.empty()) {
+        for (ActionOutcome& action : result.actions) {
+            if (!action.error) {
+                continue;
+            }
+            if (const auto at = action.error->find(connection_reason); at != std::string::npos) {
+                action.error->replace(at, connection_reason.size(), reason);
+            }
+        }
+    }
+    result.error = std::move(reason);
+}
+
 asio::awaitable<CdpOutcome<json::object>> create_context(std::shared_ptr<Browser> browser,
                                                          SteadyTime deadline) {
     json::object no_params;
@@ -297,6 +328,11 @@ asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Req
             server::LogFailure{"disposing of a browser context"});
         co_return stopped_before_loading(request, JobStatus::cancelled, "cancelled");
     }
+    if (!created.ok() && !browser->cdp().connected()) {
+        PageLoadResult lost = stopped_before_loading(request, JobStatus::failed, created.message);
+        co_await report_browser_lost(lost, *browser);
+        co_return lost;
+    }
     if (!created.ok()) {
         const JobStatus status = created.error == CdpError::cancelled ? JobStatus::cancelled
                                  : created.error == CdpError::timeout ? JobStatus::timeout
@@ -308,6 +344,9 @@ asio::awaitable<PageLoadResult> load_in_own_context(EngineState state, const Req
     PageLoadResult result = co_await load_page(browser->cdp(), context_id, request, deadline,
                                                state->options.viewport, state->request_guard.get());
     result.timings.queue_wait_ms = queue_wait_ms;
+    if (result.browser_lost) {
+        co_await report_browser_lost(result, *browser);
+    }
     if (co_await cancellation_requested()) {
         // This coroutine can await nothing more: the disposal runs on its own.
         asio::co_spawn(state->executor,
@@ -326,7 +365,8 @@ BrowserEngine::BrowserEngine(asio::any_io_executor executor, BrowserEngineOption
 
 BrowserEngine::~BrowserEngine() {
     state_->shut_down = true;
-    state_->browser.reset();
+    // Dropped: its destructor kills it, unless a load still holds it.
+    state_->retire_browser();
 }
 
 asio::awaitable<PageLoadResult> BrowserEngine::load(const Request& request, SteadyTime deadline) {
@@ -342,7 +382,7 @@ asio::awaitable<PageLoadResult> BrowserEngine::load(const Request& request, Stea
 
 asio::awaitable<void> BrowserEngine::shutdown() {
     state_->shut_down = true;
-    if (std::shared_ptr<Browser> browser = std::move(state_->browser)) {
+    if (std::shared_ptr<Browser> browser = state_->retire_browser()) {
         co_await browser->close();
     }
 }

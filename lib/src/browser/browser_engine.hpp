@@ -2,7 +2,9 @@
 // it died, and a pool of at most `max_tabs` tabs. Every load gets a browser context of its own
 // (no cookies, storage or cache shared with any other load), disposed of when the load ends,
 // whatever happened. Loads beyond the tab limit wait in FIFO order, holding nothing in the
-// browser, until their deadline or their cancellation.
+// browser, until their deadline or their cancellation. A watchdog pings the running browser and
+// kills one that stops answering; the loads a dead or killed browser fails say how it ended and
+// are marked `browser_lost`, and the next load starts a new browser.
 #pragma once
 
 #include "browser/browser.hpp"
@@ -28,6 +30,10 @@ struct BrowserEngineOptions {
     Viewport viewport;
     // Chromium must answer its first command by then.
     std::chrono::milliseconds startup_timeout{10000};
+    // The running browser is asked for its version after every such pause, and killed when it
+    // has not answered within the timeout (stopped, or its main thread stuck).
+    std::chrono::milliseconds watchdog_interval{5000};
+    std::chrono::milliseconds watchdog_timeout{10000};
     // False: every request of a page (the navigation, its redirects, the subresources) to an
     // address the fetcher's AddressGuard refuses (loopback, private, link-local, ...) is blocked.
     // True (local use and tests): pages reach any address, without the guard's interception.
@@ -50,7 +56,8 @@ class BrowserEngine {
     // timings carry queue_wait_ms (the wait for a tab), ttfb_ms and total_ms.
     boost::asio::awaitable<PageLoadResult> load(const Request& request, SteadyTime deadline);
 
-    // Closes the browser; loads after it fail with "browser unavailable: ...".
+    // Stops the watchdog and closes the browser; loads after it fail with "browser unavailable:
+    // ...". Once the loads in flight have ended, nothing of the engine keeps the io_context busy.
     boost::asio::awaitable<void> shutdown();
 
     // Tabs in use: each from the moment a load gets its turn until its browser context is gone.

@@ -19,6 +19,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +35,24 @@ namespace {
 
 // How often a leaving browser is checked for exit; it usually takes a few hundred milliseconds.
 constexpr std::chrono::milliseconds exit_poll_interval{10};
+
+// The profile's preferences. "Preload pages" off (network prediction: never): no speculative
+// prefetch or prerender, no preconnect and no DNS prefetch. Chromium makes those loads itself,
+// outside any page's Fetch interception, so the private-address guard would not see them.
+constexpr std::string_view profile_preferences = R"({"net": {"network_prediction_options": 2}})";
+
+// Writes the preferences of the profile's default user before Chromium reads them.
+bool write_preferences(const std::filesystem::path& profile_dir) {
+    std::error_code error;
+    std::filesystem::create_directory(profile_dir / "Default", error);
+    if (error) {
+        return false;
+    }
+    std::ofstream file(profile_dir / "Default" / "Preferences");
+    file << profile_preferences;
+    file.close();
+    return static_cast<bool>(file);
+}
 
 std::vector<std::string> chromium_arguments(const ChromiumOptions& options,
                                             const std::string& profile_dir) {
@@ -54,6 +74,12 @@ std::vector<std::string> chromium_arguments(const ChromiumOptions& options,
         "--hide-scrollbars",
         "--disable-features=Translate,MediaRouter,OptimizationHints",
         "--disable-quic",
+        // The private-address guard pauses the requests of a page and of the targets it starts
+        // (page_guard.hpp); a shared worker belongs to the browser instead, so it must not exist.
+        "--disable-shared-workers",
+        // Pins the default: an iframe of another site runs in a target of its own, which the
+        // guard attaches like any child, the same on every machine.
+        "--site-per-process",
         "--window-size=" + std::to_string(options.window_width) + "," +
             std::to_string(options.window_height),
     };
@@ -256,6 +282,10 @@ Outcome<std::unique_ptr<ChromiumProcess>> ChromiumProcess::launch(
         std::error_code ignored;
         std::filesystem::remove_all(profile_dir, ignored);
     };
+    if (!write_preferences(profile_dir)) {
+        remove_profile();
+        return unavailable_because("cannot write the profile's preferences in " + profile_dir);
+    }
 
     Descriptors descriptors;
     int commands_read = -1, commands_write = -1, events_read = -1, events_write = -1;
@@ -350,6 +380,15 @@ asio::awaitable<void> ChromiumProcess::terminate() {
 void ChromiumProcess::reap_in_background() {
     asio::co_spawn(state_->executor, reap_by(state_, SteadyClock::now() + state_->grace),
                    server::LogFailure{"chromium reaper"});
+}
+
+void ChromiumProcess::kill() {
+    // Not once reaped: the group's id may belong to someone else by now.
+    if (state_->try_reap()) {
+        return;
+    }
+    ::kill(-state_->pid, SIGKILL);
+    reap_in_background();
 }
 
 }  // namespace asyncscrape::browser

@@ -57,6 +57,9 @@ class ChromiumProcess {
     // Reaps a process that is leaving by itself (its pipe ended), killing it after the grace
     // period if it lingers. Runs in the background; the destructor still kills if needed.
     void reap_in_background();
+    // Kills the process group now (SIGKILL: a stopped or hung browser too, which SIGTERM would
+    // not move) and reaps it in the background.
+    void kill();
 
     struct State;
 

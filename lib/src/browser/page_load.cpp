@@ -1,19 +1,15 @@
 #include "browser/page_load.hpp"
 
 #include "browser/main_document.hpp"
+#include "browser/page_actions.hpp"
 #include "browser/page_guard.hpp"
-#include "browser/selector_script.hpp"
 #include "fetch/ssrf_guard.hpp"
 #include "util/base64.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <utility>
 
 namespace asyncscrape::browser {
@@ -25,8 +21,6 @@ using Millis = std::chrono::milliseconds;
 
 namespace {
 
-// How often wait-for-selector looks again.
-constexpr Millis selector_poll_interval{75};
 // What a page that never finishes loading leaves for the actions and the capture: a fifth of the
 // request's time, and never less than this.
 constexpr Millis min_capture_reserve{500};
@@ -35,14 +29,6 @@ constexpr Millis min_capture_reserve{500};
 struct Stop {
     JobStatus status;
     std::string error;
-};
-
-// An action's end: ok (error none), its own failure (command_failed, timeout of the action's own
-// limit) or the end of the whole load (cancelled, the request's deadline, the browser gone).
-struct ActionEnd {
-    CdpError error = CdpError::none;
-    std::string message;
-    std::optional<std::string> value_json;
 };
 
 std::string_view string_field(const json::object& object, std::string_view key) {
@@ -54,52 +40,6 @@ std::string_view string_field(const json::object& object, std::string_view key) 
 
 std::int64_t elapsed_ms(steady_clock::time_point since) {
     return std::chrono::duration_cast<Millis>(steady_clock::now() - since).count();
-}
-
-asio::awaitable<bool> cancellation_requested() {
-    const auto state = co_await asio::this_coro::cancellation_state;
-    co_return state.cancelled() != asio::cancellation_type::none;
-}
-
-// Sleeps until `wake`: none, or cancelled.
-asio::awaitable<CdpError> sleep_until(SteadyTime wake) {
-    if (co_await cancellation_requested()) {
-        co_return CdpError::cancelled;
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, wake);
-    const auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return error ? CdpError::cancelled : CdpError::none;
-}
-
-// The first line of a page exception, e.g. "Error: boom" or "ReferenceError: x is not defined".
-std::string exception_text(const json::object& details) {
-    std::string text;
-    if (const auto* exception = details.if_contains("exception");
-        exception && exception->is_object()) {
-        if (const auto* description = exception->get_object().if_contains("description");
-            description && description->is_string()) {
-            text = std::string(description->get_string());
-        } else if (const auto* value = exception->get_object().if_contains("value")) {
-            text = "Uncaught " + json::serialize(*value);
-        }
-    }
-    if (text.empty()) {
-        if (const auto* summary = details.if_contains("text"); summary && summary->is_string()) {
-            text = std::string(summary->get_string());
-        }
-    }
-    if (const auto line_end = text.find('\n'); line_end != std::string::npos) {
-        text.resize(line_end);
-    }
-    return text.empty() ? "the script threw" : text;
-}
-
-json::object evaluation(std::string expression) {
-    json::object params;
-    params["expression"] = std::move(expression);
-    params["awaitPromise"] = true;
-    params["returnByValue"] = true;
-    return params;
 }
 
 std::string action_label(std::size_t index, const Action& action) {
@@ -144,6 +84,7 @@ class PageSession {
         if (stop) {
             result.status = stop->status;
             result.error = stop->error;
+            result.browser_lost = stop->status == JobStatus::failed && !cdp_.connected();
             mark_actions_not_run(result.actions, request_, stop->error);
         } else if (result.status_code && *result.status_code >= 400) {
             result.status = JobStatus::failed;
@@ -203,7 +144,8 @@ class PageSession {
         session_ = std::string(attached.value.at("sessionId").as_string());
         std::string target_id(target.value.at("targetId").as_string());
         // Subscribed before any domain is enabled, so that no event of the navigation is missed.
-        responses_.emplace(cdp_.subscribe(session_, {"Network.responseReceived"}));
+        responses_.emplace(
+            cdp_.subscribe(session_, {"Network.responseReceived", "Network.loadingFailed"}));
         lifecycle_.emplace(cdp_.subscribe(session_, {"Page.lifecycleEvent"}));
 
         json::object lifecycle_params;
@@ -309,7 +251,9 @@ class PageSession {
             const bool request_deadline_passed =
                 end.error == CdpError::timeout && steady_clock::now() >= deadline_;
             if (end.error == CdpError::timeout && !request_deadline_passed) {
-                end.message = "timed out after " + std::to_string(action.timeout_ms) + " ms";
+                const std::string waiting_for = end.message.empty() ? "" : ": " + end.message;
+                end.message =
+                    "timed out after " + std::to_string(action.timeout_ms) + " ms" + waiting_for;
                 end.error = CdpError::command_failed;
             }
             if (end.error != CdpError::command_failed) {
@@ -322,6 +266,10 @@ class PageSession {
             }
             outcome.error = end.message;
             outcomes.push_back(std::move(outcome));
+            // A document the guard refused ends the load as a refused first navigation does.
+            if (page_guard_ && page_guard_->main_document_blocked()) {
+                co_return blocked_stop();
+            }
             if (action.on_error == OnError::fail) {
                 co_return Stop{JobStatus::failed,
                                action_label(i, action) + " failed: " + end.message};
@@ -331,73 +279,57 @@ class PageSession {
     }
 
     asio::awaitable<ActionEnd> run_action(const Action& action, SteadyTime action_deadline) {
-        switch (action.type) {
-            case ActionType::wait_for_timeout:
-                co_return co_await wait_for_timeout(action, action_deadline);
-            case ActionType::evaluate:
-                co_return co_await evaluate(action.script, action_deadline);
-            case ActionType::wait_for_selector:
-                co_return co_await wait_for_selector(action, action_deadline);
-            default:
-                co_return ActionEnd{CdpError::command_failed, "not supported yet", std::nullopt};
+        if (action.type == ActionType::wait_for_navigation) {
+            co_return co_await wait_for_navigation(action_deadline);
         }
+        co_return co_await run_page_action(cdp_, session_, action, action_deadline);
     }
 
-    asio::awaitable<ActionEnd> wait_for_timeout(const Action& action, SteadyTime action_deadline) {
-        const SteadyTime wake = steady_clock::now() + Millis{action.time_ms};
-        if (co_await sleep_until(std::min(wake, action_deadline)) == CdpError::cancelled) {
-            co_return ActionEnd{CdpError::cancelled, "cancelled", std::nullopt};
+    // The main frame's next document: a load event of a loader other than the current one's.
+    // The lifecycle events are buffered since the tab opened, so a navigation that the previous
+    // action started (and that may be over by now) is seen too.
+    asio::awaitable<ActionEnd> wait_for_navigation(SteadyTime action_deadline) {
+        bool committed = false;  // a new document is there, its load still to come
+        while (true) {
+            const CdpOutcome<CdpEvent> event = co_await lifecycle_->next(action_deadline);
+            if (!event.ok()) {
+                co_return ActionEnd{event.error,
+                                    committed ? "the new document did not finish loading"
+                                              : "the page did not navigate",
+                                    std::nullopt};
+            }
+            const std::string_view loader = string_field(event.value.params, "loaderId");
+            if (string_field(event.value.params, "frameId") != main_frame_id_ ||
+                loader == loader_id_) {
+                continue;
+            }
+            committed = true;
+            if (string_field(event.value.params, "name") == "load") {
+                loader_id_ = std::string(loader);
+                break;
+            }
         }
-        if (wake > action_deadline) {
-            co_return ActionEnd{CdpError::timeout, "", std::nullopt};
+        co_await take_responses();
+        if (page_guard_ && page_guard_->main_document_blocked()) {
+            co_return ActionEnd{CdpError::command_failed, std::string(fetch::blocked_message),
+                                std::nullopt};
+        }
+        // The old document's response is not the new one's. A document without a response of
+        // its own (about:blank) reports none; Chromium's error page for a document that could
+        // not be loaded (it fires load too) reports none either, and fails the action.
+        if (main_document_loader_ != loader_id_) {
+            main_document_.reset();
+        }
+        if (const auto failure = document_failures_.find(loader_id_);
+            failure != document_failures_.end()) {
+            co_return ActionEnd{CdpError::command_failed, failure->second, std::nullopt};
         }
         co_return ActionEnd{};
     }
 
-    // Runtime.evaluate, awaiting a promise; the value is kept as JSON text.
-    asio::awaitable<ActionEnd> evaluate(std::string expression, SteadyTime action_deadline) {
-        const CdpOutcome<json::object> evaluated =
-            co_await call("Runtime.evaluate", evaluation(std::move(expression)), action_deadline);
-        if (!evaluated.ok()) {
-            co_return ActionEnd{evaluated.error, evaluated.message, std::nullopt};
-        }
-        if (const auto* details = evaluated.value.if_contains("exceptionDetails");
-            details && details->is_object()) {
-            co_return ActionEnd{CdpError::command_failed, exception_text(details->get_object()),
-                                std::nullopt};
-        }
-        const json::value* value = nullptr;
-        if (const auto* remote = evaluated.value.if_contains("result");
-            remote && remote->is_object()) {
-            value = remote->get_object().if_contains("value");
-        }
-        // undefined has no value: it is kept as null, as JSON.stringify would in an array.
-        co_return ActionEnd{CdpError::none, "", value ? json::serialize(*value) : "null"};
-    }
-
-    asio::awaitable<ActionEnd> wait_for_selector(const Action& action, SteadyTime action_deadline) {
-        const std::string script = selector_state_script(action.selector, action.state);
-        while (true) {
-            ActionEnd checked = co_await evaluate(script, action_deadline);
-            if (checked.error != CdpError::none) {
-                co_return checked;
-            }
-            if (checked.value_json == "true") {
-                co_return ActionEnd{};
-            }
-            const SteadyTime next_look = steady_clock::now() + selector_poll_interval;
-            if (co_await sleep_until(std::min(next_look, action_deadline)) == CdpError::cancelled) {
-                co_return ActionEnd{CdpError::cancelled, "cancelled", std::nullopt};
-            }
-            if (steady_clock::now() >= action_deadline) {
-                co_return ActionEnd{CdpError::timeout, "", std::nullopt};
-            }
-        }
-    }
-
     asio::awaitable<std::optional<Stop>> capture(PageLoadResult& result) {
         const CdpOutcome<json::object> html = co_await call(
-            "Runtime.evaluate", evaluation("document.documentElement.outerHTML"), deadline_);
+            "Runtime.evaluate", evaluation_params("document.documentElement.outerHTML"), deadline_);
         if (!html.ok()) {
             co_return stop_for(html, "capturing the page");
         }
@@ -429,7 +361,8 @@ class PageSession {
         co_return std::nullopt;
     }
 
-    // Takes the response events buffered so far, keeping the main document's last one.
+    // Takes the network events buffered so far: the main document's last response, and the
+    // failures of documents, which a later navigation may need to explain itself.
     asio::awaitable<void> take_responses() {
         if (!responses_) {
             co_return;
@@ -440,8 +373,16 @@ class PageSession {
             if (!event.ok()) {
                 co_return;
             }
-            if (auto response = main_document_response(event.value.params, main_frame_id_)) {
+            const json::object& params = event.value.params;
+            if (event.value.method == "Network.loadingFailed") {
+                // A document's request id is its loader's id; the first failure says why.
+                if (string_field(params, "type") == "Document") {
+                    document_failures_.emplace(string_field(params, "requestId"),
+                                               string_field(params, "errorText"));
+                }
+            } else if (auto response = main_document_response(params, main_frame_id_)) {
                 main_document_ = std::move(response);
+                main_document_loader_ = std::string(string_field(params, "loaderId"));
             }
         }
     }
@@ -468,10 +409,12 @@ class PageSession {
     steady_clock::time_point started_;
     std::string session_;
     std::string main_frame_id_;
-    std::string loader_id_;  // of the navigation's document
+    std::string loader_id_;  // of the main frame's current document
     std::optional<CdpSubscription> responses_;
     std::optional<CdpSubscription> lifecycle_;
     std::optional<MainDocumentResponse> main_document_;
+    std::string main_document_loader_;  // the loader main_document_ came with
+    std::map<std::string, std::string, std::less<>> document_failures_;  // loader id → errorText
     std::optional<PageGuard> page_guard_;
 };
 

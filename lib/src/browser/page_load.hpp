@@ -35,6 +35,9 @@ struct PageLoadResult {
     std::vector<ActionOutcome> actions;  // one per action of the request, also those not run
     std::optional<std::string> screenshot_png;  // when the request asked for one
     Timings timings;  // ttfb_ms here; queue_wait_ms and total_ms by the engine
+    // The load failed because the browser went away under it (crashed, killed, restarted for
+    // hanging): nothing the page did, so another try in a new browser may well succeed.
+    bool browser_lost = false;
 };
 
 // Loads `request` in a new tab of the browser context `context_id`, which the caller owns and

@@ -171,15 +171,16 @@ asio::awaitable<void> actions_run_before_capture(BrowserEngine& engine, const Pa
     CHECK(contains(without_wait.html, "<h1>Early</h1>"));
     CHECK_FALSE(contains(without_wait.html, "<p id=\"late\">"));
 
-    Action unsupported;
-    unsupported.type = ActionType::click;
-    unsupported.selector = "h1";
-    unsupported.on_error = OnError::skip;
+    Action missing;
+    missing.type = ActionType::click;
+    missing.selector = "#missing";
+    missing.timeout_ms = 300;
+    missing.on_error = OnError::skip;
     Request skipping = browser_request(target.url("/page"));
     skipping.actions = {evaluate("({answer: 6 * 7, list: [true, 'x', null]})"),
                         evaluate("Promise.resolve(document.querySelector('h1').textContent)"),
-                        evaluate("(() => { throw new Error('boom'); })()", OnError::skip),
-                        unsupported, evaluate("document.title = 'changed'")};
+                        evaluate("(() => { throw new Error('boom'); })()", OnError::skip), missing,
+                        evaluate("document.title = 'changed'")};
     const PageLoadResult skipped = co_await load(engine, skipping);
     CHECK(skipped.status == JobStatus::success);
     REQUIRE(skipped.actions.size() == 5);
@@ -190,7 +191,7 @@ asio::awaitable<void> actions_run_before_capture(BrowserEngine& engine, const Pa
     CHECK(skipped.actions[2].status == ActionStatus::failed);
     CHECK(skipped.actions[2].error == "Error: boom");
     CHECK(skipped.actions[3].status == ActionStatus::failed);
-    CHECK(skipped.actions[3].error == "not supported yet");
+    CHECK(skipped.actions[3].error == "timed out after 300 ms: no element matches '#missing'");
     CHECK(skipped.actions[4].status == ActionStatus::ok);
     // The HTML is captured after the actions.
     CHECK(contains(skipped.html, "<title>changed</title>"));
@@ -302,7 +303,8 @@ asio::awaitable<void> killed_browser_is_relaunched(BrowserEngine& engine,
     const PageLoadResult killed =
         co_await load(engine, browser_request(target.url("/hang"), 20000));
     CHECK(killed.status == JobStatus::failed);
-    CHECK(killed.error == "browser unavailable: chromium exited");
+    CHECK(killed.error == "browser unavailable: chromium exited (signal 9)");
+    CHECK(killed.browser_lost);
 
     const PageLoadResult after = co_await load(engine, browser_request(target.url("/page")));
     CHECK(after.status == JobStatus::success);

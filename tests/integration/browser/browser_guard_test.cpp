@@ -1,10 +1,14 @@
 // The private-address guard of page loads against real Chromium: with the guard on, no request of
-// a page (the navigation, a redirect, a subresource, a script's fetch) reaches a refused address,
-// and a refused main document fails the load in the fetcher's words. Only loopback is used: the
-// pages that must pass the guard are served on 127.0.0.1, which those engines admit, while
-// `localhost` (127.0.0.1 and ::1, and ::1 is not admitted) stays refused.
+// a page (the navigation, a redirect, a subresource, a script's fetch, and those of its
+// out-of-process iframes and workers) reaches a refused address, a refused main document fails the
+// load in the fetcher's words, and the loads Chromium makes outside any page's interception are
+// off. Only loopback is used: the pages that must pass the guard are served on 127.0.0.1, which
+// those engines admit, while `localhost` (127.0.0.1 and ::1, and ::1 is not admitted) stays
+// refused; where `localhost` must pass too, ::1 is admitted as well and 127.0.0.2 is the refused
+// address.
 #include "browser/browser_engine.hpp"
 #include "integration/browser/browser_test_support.hpp"
+#include "integration/browser/connection_recorder.hpp"
 #include "integration/browser/page_server.hpp"
 #include "support/run_test_coroutine.hpp"
 #include "support/target_server.hpp"
@@ -18,6 +22,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 using asyncscrape::Action;
@@ -29,6 +34,7 @@ using asyncscrape::browser::BrowserEngine;
 using asyncscrape::browser::BrowserEngineOptions;
 using asyncscrape::browser::PageLoadResult;
 using asyncscrape::test::browser_request;
+using asyncscrape::test::ConnectionRecorder;
 using asyncscrape::test::load;
 using asyncscrape::test::PageServer;
 using asyncscrape::test::TargetServer;
@@ -48,6 +54,14 @@ BrowserEngineOptions guarded_options() {
 BrowserEngineOptions admitting_loopback_options() {
     BrowserEngineOptions options = guarded_options();
     options.admitted_addresses.push_back(asio::ip::make_address("127.0.0.1"));
+    return options;
+}
+
+// The guard on, with loopback admitted by both names of the page server, 127.0.0.1 and `localhost`:
+// a page and an iframe of another site are both served, and 127.0.0.2 stays refused.
+BrowserEngineOptions admitting_localhost_options() {
+    BrowserEngineOptions options = admitting_loopback_options();
+    options.admitted_addresses.push_back(asio::ip::make_address("::1"));
     return options;
 }
 
@@ -106,9 +120,119 @@ asio::awaitable<void> subresources_follow_the_guard(BrowserEngine& engine, PageS
     CHECK(result.html.find("Outside") != std::string::npos);
     REQUIRE(result.actions.size() == 1);
     CHECK(result.actions[0].status == ActionStatus::ok);
-    CHECK(result.actions[0].value_json == "\"settled\"");
+    CHECK(result.actions[0].value_json.value_or("no value") == "\"settled\"");
     CHECK(target.requests_seen("/image.png") == expected_requests);
     CHECK(target.requests_seen("/fetched") == expected_requests);
+}
+
+// Names the requests that got through to `recorder` in the next assertion's message.
+void name_requests_seen(const ConnectionRecorder& recorder) {
+    for (const std::string& target : recorder.targets_seen()) {
+        UNSCOPED_INFO("got through: " << target);
+    }
+}
+
+// What a request to `recorder` from a script settles as: "reached" or "refused".
+std::string probe_script(const ConnectionRecorder& recorder, const std::string& path) {
+    return "fetch('" + recorder.url(path) +
+           "', {mode: 'no-cors'}).then(() => 'reached', () => 'refused')";
+}
+
+std::string page_with_script(const std::string& script) {
+    return "<html><body><script>" + script + "</script></body></html>";
+}
+
+// frame_says(src): adds an iframe of `src` and settles with the first message it posts.
+constexpr const char* frame_says = R"(
+    function frame_says(src) {
+        return new Promise(resolve => {
+            addEventListener('message', event => resolve(event.data));
+            const frame = document.createElement('iframe');
+            frame.src = src;
+            document.body.appendChild(frame);
+        });
+    }
+)";
+
+// A page whose requests come from targets of their own, each asking the recorder for something:
+// an iframe of another site (`localhost`: out of process under site isolation), an iframe inside
+// that one of the page's site (out of process again, a child of the child), a dedicated worker
+// and a service worker. `window.settled` says what became of each request.
+std::map<std::string, std::string> pages_with_child_targets(const ConnectionRecorder& recorder) {
+    return {
+        {"/children", page_with_script(std::string(frame_says) + R"(
+            const frames = frame_says('http://localhost:' + location.port + '/frame');
+            const worker = new Promise(resolve => {
+                new Worker('/worker.js').onmessage = event => resolve(event.data);
+            });
+            const service_worker = navigator.serviceWorker.register('/service-worker.js')
+                .then(() => navigator.serviceWorker.ready)
+                .then(() => 'installed');
+            window.settled = Promise.all([frames, worker, service_worker])
+                .then(([frames, worker, service_worker]) => ({...frames, worker, service_worker}));
+            )")},
+        {"/frame",
+         page_with_script(std::string(frame_says) + "Promise.all([" +
+                          probe_script(recorder, "/frame") +
+                          ", frame_says('http://127.0.0.1:' + location.port + '/nested-frame')])" +
+                          ".then(([frame, nested_frame]) => " +
+                          "parent.postMessage({frame, nested_frame}, '*'));")},
+        {"/nested-frame", page_with_script(probe_script(recorder, "/nested-frame") +
+                                           ".then(said => parent.postMessage(said, '*'));")},
+        {"/worker.js", probe_script(recorder, "/worker") + ".then(said => postMessage(said));"},
+        // Installed once its request has settled.
+        {"/service-worker.js", "addEventListener('install', event => event.waitUntil(" +
+                                   probe_script(recorder, "/service-worker") + "));"},
+    };
+}
+
+asio::awaitable<void> child_targets_follow_the_guard(BrowserEngine& engine, PageServer& pages,
+                                                     ConnectionRecorder& recorder) {
+    Request request = browser_request(pages.url("/children"));
+    Action settled;
+    settled.type = ActionType::evaluate;
+    settled.script = "window.settled";
+    request.actions.push_back(settled);
+    const PageLoadResult result = co_await load(engine, request);
+    CHECK(result.status == JobStatus::success);
+    REQUIRE(result.actions.size() == 1);
+    INFO(result.actions[0].error.value_or("no error"));
+    // Every child ran (it answered), and none of their requests got through.
+    CHECK(result.actions[0].value_json.value_or("no value") ==
+          R"({"frame":"refused","nested_frame":"refused","worker":"refused",)"
+          R"("service_worker":"installed"})");
+    name_requests_seen(recorder);
+    CHECK(recorder.connections_accepted() == 0);
+}
+
+// Loads that no page's interception sees: a preconnect, speculation rules' prefetch and prerender
+// (made by the browser itself), beside a <link rel=prefetch> that the page's interception does see.
+std::string page_with_speculative_loads(const ConnectionRecorder& recorder) {
+    return R"(<html><head><link rel="preconnect" href=")" + recorder.url("/") +
+           R"("><link rel="prefetch" href=")" + recorder.url("/link-prefetch") +
+           R"("><script type="speculationrules">{"prefetch": [{"source": "list", "urls": [")" +
+           recorder.url("/speculative-prefetch") +
+           R"("]}], "prerender": [{"source": "list", "urls": [")" +
+           recorder.url("/speculative-prerender") +
+           R"("]}]}</script></head><body><h1>Speculative</h1></body></html>)";
+}
+
+asio::awaitable<void> loads_outside_the_page_are_off(BrowserEngine& engine, PageServer& pages,
+                                                     ConnectionRecorder& recorder) {
+    Request request = browser_request(pages.url("/speculative"));
+    // Chromium starts speculative loads within a fraction of a second of the page's parsing;
+    // the page is given a good while longer. A shared worker would be a target of the browser's,
+    // not the page's, so it must not exist at all.
+    Action later;
+    later.type = ActionType::evaluate;
+    later.script = "new Promise(resolve => setTimeout(() => resolve(typeof SharedWorker), 1500))";
+    request.actions.push_back(later);
+    const PageLoadResult result = co_await load(engine, request);
+    CHECK(result.status == JobStatus::success);
+    REQUIRE(result.actions.size() == 1);
+    CHECK(result.actions[0].value_json.value_or("no value") == "\"undefined\"");
+    name_requests_seen(recorder);
+    CHECK(recorder.connections_accepted() == 0);
 }
 
 }  // namespace
@@ -147,4 +271,24 @@ TEST_CASE("with the guard off, the same page's requests reach loopback", "[brows
     BrowserEngine engine(io.get_executor(), options);
     asyncscrape::test::run_test_coroutine(io,
                                           subresources_follow_the_guard(engine, pages, target, 1));
+}
+
+TEST_CASE("with the guard on, requests of out-of-process iframes and of workers are guarded too",
+          "[browser][guard]") {
+    asio::io_context io;
+    ConnectionRecorder recorder(io);
+    PageServer pages(io, pages_with_child_targets(recorder));
+    BrowserEngine engine(io.get_executor(), admitting_localhost_options());
+    asyncscrape::test::run_test_coroutine(io,
+                                          child_targets_follow_the_guard(engine, pages, recorder));
+}
+
+TEST_CASE("speculative loads, preconnects and shared workers, which no page intercepts, are off",
+          "[browser][guard]") {
+    asio::io_context io;
+    ConnectionRecorder recorder(io);
+    PageServer pages(io, {{"/speculative", page_with_speculative_loads(recorder)}});
+    BrowserEngine engine(io.get_executor(), admitting_loopback_options());
+    asyncscrape::test::run_test_coroutine(io,
+                                          loads_outside_the_page_are_off(engine, pages, recorder));
 }

@@ -44,10 +44,13 @@ asio::awaitable<void> serve(std::shared_ptr<PageServer::State> state, tcp::socke
         co_return;
     }
     const std::string target(request.target());
-    const auto page = state->pages.find(target.substr(0, target.find('?')));
+    const std::string path = target.substr(0, target.find('?'));
+    const auto page = state->pages.find(path);
     http::response<http::string_body> response(
         page == state->pages.end() ? http::status::not_found : http::status::ok, 11);
-    response.set(http::field::content_type, "text/html; charset=utf-8");
+    // Workers' scripts: a service worker is refused with any other type.
+    response.set(http::field::content_type,
+                 path.ends_with(".js") ? "text/javascript" : "text/html; charset=utf-8");
     response.keep_alive(false);
     response.body() = page == state->pages.end() ? "<h1>Not found</h1>" : page->second;
     response.prepare_payload();

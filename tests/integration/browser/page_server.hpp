@@ -1,6 +1,6 @@
 // A tiny loopback HTTP server for the browser tests' own pages (the target server has no
-// scripted pages): every path serves a fixed HTML body, anything else a 404. One request per
-// connection, on the test's io_context.
+// scripted pages): every path serves a fixed body, HTML or, for a path ending in ".js",
+// JavaScript; anything else a 404. One request per connection, on the test's io_context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -5,7 +5,10 @@
 #include <string>
 
 using asyncscrape::SelectorState;
+using asyncscrape::browser::click_point_script;
+using asyncscrape::browser::fill_selection_script;
 using asyncscrape::browser::is_xpath_selector;
+using asyncscrape::browser::select_option_script;
 using asyncscrape::browser::selector_state_script;
 
 namespace {
@@ -64,4 +67,54 @@ TEST_CASE("each state tests what it names", "[selector]") {
         CHECK(script.rfind("(() => {", 0) == 0);
         CHECK(script.substr(script.size() - 4) == "})()");
     }
+}
+
+TEST_CASE("every selector script looks its selector up the same way", "[selector]") {
+    for (const std::string& script : {click_point_script("#go"), fill_selection_script("#go"),
+                                      select_option_script("#go", "v")}) {
+        CHECK(script.rfind("(() => {\n  const selector = \"#go\";", 0) == 0);
+        CHECK(contains(script, "document.querySelector(selector)"));
+        CHECK(contains(script, "return {state: 'missing'};"));
+        CHECK(contains(script, "return {state: 'ready'"));
+        CHECK(script.substr(script.size() - 4) == "})()");
+    }
+    for (const std::string& script :
+         {click_point_script("//button"), fill_selection_script("//input"),
+          select_option_script("//select", "v")}) {
+        CHECK(contains(script, "document.evaluate(selector, document"));
+        CHECK_FALSE(contains(script, "querySelector"));
+    }
+}
+
+TEST_CASE("a click point is the visible centre of an element on top, scrolled into view",
+          "[selector]") {
+    const std::string script = click_point_script("#go");
+    CHECK(contains(script, "return {state: 'hidden'};"));
+    CHECK(contains(script,
+                   "scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'})"));
+    CHECK(contains(script, "document.elementFromPoint(x, y)"));
+    CHECK(contains(script, "label.control === element"));
+    CHECK(contains(script, "return {state: 'covered'};"));
+    CHECK(contains(script, "return {state: 'ready', x, y};"));
+}
+
+TEST_CASE("fill selects the content of text fields and editable elements only", "[selector]") {
+    const std::string script = fill_selection_script("#name");
+    CHECK(contains(script, "return {state: 'not-editable'};"));
+    CHECK(contains(script, "return {state: 'disabled'};"));
+    CHECK(contains(script, "return {state: 'read-only'};"));
+    CHECK(contains(script, "element.select();"));
+    CHECK(contains(script, "range.selectNodeContents(element);"));
+}
+
+TEST_CASE("select-option embeds the value as a string literal and fires input and change",
+          "[selector]") {
+    const std::string script = select_option_script("#size", "x\"); alert(1); (\"");
+    CHECK(contains(script, R"(const value = "x\"); alert(1); (\"";)"));
+    CHECK(contains(script, "o.value === value"));
+    CHECK(contains(script, "o.label === value"));
+    CHECK(contains(script, "return {state: 'not-select'};"));
+    CHECK(contains(script, "return {state: 'no-option'};"));
+    CHECK(contains(script, "new Event('input', {bubbles: true})"));
+    CHECK(contains(script, "new Event('change', {bubbles: true})"));
 }
