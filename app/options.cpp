@@ -143,6 +143,18 @@ const Flag flags[] = {
      "let jobs reach loopback and private addresses (local use and tests only)",
      [](Options& o, std::string_view v) { return set_switch(o.runtime.allow_private_targets, v); },
      [](const Options& o) { return std::string(o.runtime.allow_private_targets ? "on" : "off"); }},
+    {"browser-tabs", "N", "pages open in Chromium at once; more browser jobs queue for a tab",
+     [](Options& o, std::string_view v) { return set_integer(o.runtime.browser_tabs, v, 1, 256); },
+     [](const Options& o) { return std::to_string(o.runtime.browser_tabs); }},
+    {"chromium", "PATH", "the Chromium binary for browser requests",
+     [](Options& o, std::string_view v) -> Problem {
+         if (v.empty()) {
+             return "needs a path";
+         }
+         o.runtime.chromium_path = v;
+         return std::nullopt;
+     },
+     [](const Options& o) { return o.runtime.chromium_path; }},
     {"log-level", "LEVEL", "debug, info, warn or error",
      [](Options& o, std::string_view v) { return set_log_level(o.log_level, v); },
      [](const Options& o) { return std::string(to_string(o.log_level)); }},

@@ -1,7 +1,10 @@
-// Fan-out: one run of N plain GETs of one URL through the runtime, K in flight, results stored.
-// Prints one JSON line with the rate, so that scripts can compare it with wrk's or curl's.
+// Fan-out: one run of N GETs of one URL through the runtime, K in flight, results stored: plain
+// fetches, or with --browser page loads in Chromium with K tabs. Prints one JSON line with the
+// rate, so that scripts can compare it with wrk's, curl's or a fresh Chromium's per page.
 //
 //     asyncscrape-bench --url http://127.0.0.1:8081/page.html --requests 20000 --concurrency 64
+//     asyncscrape-bench --url http://127.0.0.1:8081/app.html --requests 100 --concurrency 4
+//     --browser
 #include <asyncscrape/runtime.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,6 +25,7 @@ struct Options {
     std::string url;
     std::size_t requests = 20000;
     std::size_t concurrency = 64;
+    bool browser = false;
 };
 
 struct Measurement {
@@ -35,6 +39,7 @@ asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Option
     spec.name = "bench";
     asyncscrape::Request request;
     request.url = options.url;
+    request.browser = options.browser;
     spec.requests.assign(options.requests, request);
     auto collection = co_await runtime.create_collection(std::move(spec));
     if (!collection) {
@@ -58,8 +63,16 @@ asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Option
 
 Options parse(int argc, char** argv) {
     Options options;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
         const std::string flag = argv[i];
+        if (flag == "--browser") {
+            options.browser = true;
+            --i;
+            continue;
+        }
+        if (i + 1 == argc) {
+            throw std::invalid_argument(flag + " needs a value");
+        }
         const char* value = argv[i + 1];
         if (flag == "--url") {
             options.url = value;
@@ -73,7 +86,7 @@ Options parse(int argc, char** argv) {
     }
     if (options.url.empty() || options.requests == 0 || options.concurrency == 0) {
         throw std::invalid_argument(
-            "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K]");
+            "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K] [--browser]");
     }
     return options;
 }
@@ -84,6 +97,7 @@ int main(int argc, char** argv) try {
     const Options options = parse(argc, argv);
     asyncscrape::RuntimeConfig config;
     config.max_concurrency = options.concurrency;
+    config.browser_tabs = options.concurrency;
     config.per_host = options.concurrency;
     config.idle_connections_per_host = options.concurrency;
     config.max_requests = options.requests;

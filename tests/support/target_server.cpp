@@ -145,6 +145,16 @@ Reply html_page() {
     return {200, {{"Content-Type", "text/html; charset=utf-8"}}, page(), false};
 }
 
+Reply scripted_page(std::string_view delay_ms) {
+    std::string body =
+        "<!doctype html><html><head><title>scripted</title></head><body>"
+        "<p id=\"status\">loading</p><script>setTimeout(function () {"
+        "document.getElementById('status').textContent = 'written by script';}, ";
+    body += std::to_string(to_number<int>(delay_ms, 300));
+    body += ");</script></body></html>";
+    return {200, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(body), false};
+}
+
 std::string echo_json(const http::request<http::string_body>& request) {
     boost::json::object headers;
     for (const auto& field : request) {
@@ -250,6 +260,9 @@ std::optional<Reply> simple_reply(State& state, std::string_view path, const url
         Reply reply = html_page();
         reply.close = query_parameter(target, "close") == "1";
         return reply;
+    }
+    if (path == "/scripted") {
+        return scripted_page(query_parameter(target, "delay_ms"));
     }
     if (path.starts_with("/status/")) {
         const int status = to_number<int>(path.substr(8), 500);

@@ -4,26 +4,29 @@
 // the connection (from 1) that served it.
 //
 // Routes (query parameters are optional):
-//   /page                      200, a ~2 KB HTML page; `?close=1` answers with Connection: close
-//   /status/{code}             that status; `?retry_after=<value>` adds a Retry-After header
-//   /delay/{ms}                the page, after that many milliseconds
-//   /hang                      reads the request and never answers
-//   /headers-then-hang         sends the headers of a 1000-byte body, then nothing
-//   /drip                      a body sent one byte at a time: `?bytes=100&interval_ms=100`
-//   /reset                     headers and part of the body, then a TCP reset (SO_LINGER 0)
-//   /redirect/{n}              302 to /redirect/{n-1} (a relative Location); /redirect/0 is the
-//   page /redirect-loop             302 to itself /redirect-to?url=U         a redirect to U as
-//   given; `&status=302` by default /gzip                      the page, gzip-encoded /deflate the
-//   page, deflate-encoded (zlib-wrapped; `?raw=1` for raw deflate) /gzip-bomb                 ~32
-//   KB of gzip that inflates to 32 MB /huge                      a body of `?bytes=33554432` bytes
-//   with its Content-Length /huge-declared             declares a 10 GB Content-Length, then sends
-//   until the client leaves /echo                      200, JSON {"method", "target", "headers":
-//   {lower-case name: value},
-//                              "body"} of the request it got
-//   /binary                    the 256 byte values 0..255, application/octet-stream
-//   /flaky/{n}?key=K           503 for the first n requests with that key, then the page
-//   /set-cookie                200 with two Set-Cookie headers
-//   /not-http                  bytes that are not an HTTP response, then close
+//   /page               200, a ~2 KB HTML page; `?close=1` answers with Connection: close
+//   /scripted           a page whose script writes "written by script" into #status after
+//                       `?delay_ms=300` ms (a browser sees it, a plain fetch does not)
+//   /status/{code}      that status; `?retry_after=<value>` adds a Retry-After header
+//   /delay/{ms}         the page, after that many milliseconds
+//   /hang               reads the request and never answers
+//   /headers-then-hang  sends the headers of a 1000-byte body, then nothing
+//   /drip               a body sent one byte at a time: `?bytes=100&interval_ms=100`
+//   /reset              headers and part of the body, then a TCP reset (SO_LINGER 0)
+//   /redirect/{n}       302 to /redirect/{n-1} (a relative Location); /redirect/0 is the page
+//   /redirect-loop      302 to itself
+//   /redirect-to?url=U  a redirect to U as given; `&status=302` by default
+//   /gzip               the page, gzip-encoded
+//   /deflate            the page, deflate-encoded (zlib-wrapped; `?raw=1` for raw deflate)
+//   /gzip-bomb          ~32 KB of gzip that inflates to 32 MB
+//   /huge               a body of `?bytes=33554432` bytes with its Content-Length
+//   /huge-declared      declares a 10 GB Content-Length, then sends until the client leaves
+//   /echo               200, JSON {"method", "target", "headers": {lower-case name: value},
+//                       "body"} of the request it got
+//   /binary             the 256 byte values 0..255, application/octet-stream
+//   /flaky/{n}?key=K    503 for the first n requests with that key, then the page
+//   /set-cookie         200 with two Set-Cookie headers
+//   /not-http           bytes that are not an HTTP response, then close
 // Anything else answers 404.
 #pragma once
 

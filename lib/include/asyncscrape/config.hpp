@@ -37,6 +37,11 @@ struct RuntimeConfig {
     std::string user_agent = "asyncscrape/0.1";
     // PEM file of CAs trusted besides the system store (empty: none).
     std::string extra_ca_file;
+    // Pages open in Chromium at once; further browser jobs queue for a tab, as plain jobs queue
+    // for a connection, and never hold up plain jobs.
+    std::size_t browser_tabs = 4;
+    // The Chromium binary for browser requests, started at the first browser job.
+    std::string chromium_path = "/usr/bin/chromium";
 };
 
 struct ServerConfig {

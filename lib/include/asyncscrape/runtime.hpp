@@ -70,6 +70,9 @@ class Runtime {
     // A conflict while the job is not finished.
     Task<Outcome<JobResult>> get_result(std::string collection_id, std::string run_id,
                                         std::string job_id);
+    // The PNG of a job whose request asked for a screenshot and got one; not found otherwise.
+    Task<Outcome<std::string>> get_screenshot(std::string collection_id, std::string run_id,
+                                              std::string job_id);
     // Finished jobs' results after `after_index`, in request order: page through a run's results
     // without holding them all.
     Task<Outcome<std::vector<JobResult>>> results_after(std::string collection_id,

@@ -65,6 +65,12 @@ class Store {
                                                        std::optional<JobStatus> filter,
                                                        std::int64_t after_index,
                                                        std::size_t limit) = 0;
+
+    // A job's screenshot (PNG bytes), stored before the job is finished and removed with its run.
+    // Kept apart from the result so that listing results never carries images.
+    virtual Task<void> put_screenshot(std::string run_id, std::string job_id, std::string png) = 0;
+    virtual Task<std::optional<std::string>> get_screenshot(std::string run_id,
+                                                            std::string job_id) = 0;
 };
 
 // Everything in process memory; lost at exit. For tests, embedders and `--store memory`.

@@ -50,15 +50,13 @@ Task<server::Reply> get_result(const Call& call) {
     co_return server::json_reply(http::status::ok, to_value(*result));
 }
 
-// Screenshots come with the browser; until then no job has one, but an unknown job is still
-// told apart from a known one without a screenshot.
 Task<server::Reply> get_screenshot(const Call& call) {
-    const auto job =
-        co_await call.runtime().get_job(call.collection_id(), call.run_id(), call.job_id());
-    if (!job) {
-        co_return server::error_reply(job.error());
+    auto png =
+        co_await call.runtime().get_screenshot(call.collection_id(), call.run_id(), call.job_id());
+    if (!png) {
+        co_return server::error_reply(png.error());
     }
-    co_return server::error_reply(http::status::not_found, "no screenshot for this job");
+    co_return server::content_reply(http::status::ok, "image/png", std::move(*png));
 }
 
 }  // namespace asyncscrape::api

@@ -19,6 +19,21 @@ using std::chrono::steady_clock;
 
 namespace {
 
+// Where browser jobs queue: not a URL origin, so no target's jobs share its limit.
+const std::string browser_origin = "browser";
+
+std::string scheduling_origin(const Request& request) {
+    return request.browser ? browser_origin : origin_of(request.url);
+}
+
+browser::BrowserEngineOptions browser_options(const RuntimeConfig& config) {
+    browser::BrowserEngineOptions options;
+    options.executable = config.chromium_path;
+    options.max_tabs = config.browser_tabs;
+    options.allow_private_targets = config.allow_private_targets;
+    return options;
+}
+
 double millis_between(steady_clock::time_point from, steady_clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
@@ -71,7 +86,9 @@ Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Stor
       config_(config),
       store_(store),
       client_(executor, config),
-      scheduler_({config.max_concurrency, config.per_host}),
+      browser_(executor, browser_options(config)),
+      scheduler_(
+          {config.max_concurrency, config.per_host, {{browser_origin, config.browser_tabs}}}),
       retry_{config.retries, config.retry_base_delay, config.retry_max_delay},
       random_(std::random_device{}()),
       runs_gone_(executor, asio::steady_timer::time_point::max()) {}
@@ -99,7 +116,7 @@ asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
     std::vector<std::string> origins;
     origins.reserve(run->requests->size());
     for (const Request& request : *run->requests) {
-        origins.push_back(origin_of(request.url));
+        origins.push_back(scheduling_origin(request));
     }
     scheduler_.add_run(run->key, origins);
     origins = {};
@@ -174,7 +191,7 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     try {
         const auto deadline = admitted + std::chrono::milliseconds(request.timeout_ms);
         // Named, not a braced temporary inside the co_await: GCC 12 miscompiles the latter.
-        JobContext context{client_, retry_, random_, release_slot};
+        JobContext context{client_, browser_, retry_, random_, release_slot};
         report = co_await engine::execute_job(std::move(context), request, deadline);
     } catch (const std::exception& e) {
         log(LogLevel::error, "job ", grant.job, " of run ", run->run.run_id, " failed: ", e.what());
@@ -197,6 +214,12 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
         std::chrono::duration_cast<std::chrono::milliseconds>(finished - admitted).count();
 
     JobResult& result = report.result;
+    if (report.screenshot_png) {
+        co_await store_.put_screenshot(run->run.run_id, job.job_id,
+                                       std::move(*report.screenshot_png));
+        result.screenshot = "/v1/async/collections/" + run->run.collection_id + "/runs/" +
+                            run->run.run_id + "/jobs/" + job.job_id + "/screenshot";
+    }
     result.job_id = job.job_id;
     result.index = job.index;
     result.status = job.status;
@@ -241,6 +264,7 @@ asio::awaitable<void> Engine::shutdown() {
         co_await runs_gone_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     client_.shutdown();
+    co_await browser_.shutdown();
 }
 
 }  // namespace asyncscrape::engine

@@ -1,8 +1,11 @@
 // Executes runs: one coroutine per run, which queues its jobs with the scheduler and waits for
 // them, and one coroutine per admitted job. Jobs are admitted as slots free up (pump), so queued
-// jobs hold no coroutine frame and no socket. Outcomes are written to the store, then counted.
+// jobs hold no coroutine frame and no socket. Browser jobs queue under one pseudo-origin whose
+// limit is the browser's tabs: they wait for a tab without taking the slots of plain jobs.
+// Outcomes are written to the store, then counted.
 #pragma once
 
+#include "browser/browser_engine.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/run_state.hpp"
 #include "engine/scheduler.hpp"
@@ -62,6 +65,7 @@ class Engine {
     const RuntimeConfig& config_;
     Store& store_;
     fetch::HttpClient client_;
+    browser::BrowserEngine browser_;
     Scheduler scheduler_;
     RetryPolicy retry_;
     std::mt19937_64 random_;

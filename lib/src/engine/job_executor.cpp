@@ -14,9 +14,6 @@ namespace {
 namespace asio = boost::asio;
 using std::chrono::steady_clock;
 
-constexpr std::string_view browser_unavailable =
-    "browser unavailable: this build has no browser engine yet";
-
 Millis time_left(fetch::SteadyTime deadline) {
     return std::max(Millis{0}, std::chrono::duration_cast<Millis>(deadline - steady_clock::now()));
 }
@@ -115,6 +112,45 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
     co_return JobStatus::success;
 }
 
+void take_page(JobReport& report, browser::PageLoadResult&& page) {
+    report.status = page.status;
+    JobResult& result = report.result;
+    result.error = std::move(page.error);
+    result.status_code = page.status_code;
+    result.headers = std::move(page.headers);
+    result.final_url = std::move(page.final_url);
+    result.body = std::move(page.html);
+    result.actions = std::move(page.actions);
+    result.timings = page.timings;
+    report.screenshot_png = std::move(page.screenshot_png);
+}
+
+// A browser request: the page load, again in a new browser when the browser went away under it
+// (crashed, killed, restarted for hanging), as a connection error is retried for a plain request.
+// The actions run inside the load, holding the tab: they act on the page.
+asio::awaitable<JobReport> load_in_browser(JobContext& context, const Request& request,
+                                           fetch::SteadyTime deadline) {
+    JobReport report;
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int attempt = 1;; ++attempt) {
+        report.attempts = attempt;
+        browser::PageLoadResult page = co_await context.browser.load(request, deadline);
+        const bool lost = page.browser_lost;
+        take_page(report, std::move(page));
+        const RetryPolicy::Attempt outcome{attempt, lost, std::nullopt};
+        const auto delay =
+            context.retry.next_delay(outcome, time_left(deadline), unit(context.random));
+        if (!delay || co_await cancellation_requested()) {
+            break;
+        }
+        if (!co_await sleep_until(steady_clock::now() + *delay)) {
+            break;  // cancelled: the last outcome stands
+        }
+    }
+    context.release_slot();
+    co_return report;
+}
+
 }  // namespace
 
 asio::awaitable<JobReport> execute_job(JobContext context, const Request& request,
@@ -122,16 +158,15 @@ asio::awaitable<JobReport> execute_job(JobContext context, const Request& reques
     // Cancellation is data here: every wait reports it through its error code.
     co_await asio::this_coro::throw_if_cancelled(false);
 
-    JobReport report;
-    report.result.url = request.url;
-    report.result.final_url = request.url;
     if (request.browser) {
-        context.release_slot();
-        report.result.error = std::string(browser_unavailable);
-        mark_not_run(report.result, request, "browser unavailable");
+        JobReport report = co_await load_in_browser(context, request, deadline);
+        report.result.url = request.url;
         co_return report;
     }
 
+    JobReport report;
+    report.result.url = request.url;
+    report.result.final_url = request.url;
     fetch::FetchResult fetched;
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int attempt = 1;; ++attempt) {

@@ -7,6 +7,9 @@ namespace asyncscrape::engine {
 Scheduler::Scheduler(Limits limits) : limits_(limits) {
     limits_.in_flight = std::max<std::size_t>(limits_.in_flight, 1);
     limits_.per_origin = std::max<std::size_t>(limits_.per_origin, 1);
+    for (auto& [origin, limit] : limits_.origin_limits) {
+        limit = std::max<std::size_t>(limit, 1);
+    }
 }
 
 void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins) {
@@ -56,7 +59,7 @@ std::optional<Scheduler::Grant> Scheduler::take_from(RunQueue& run) {
         const std::uint32_t origin_id = run.origin_turns.front();
         run.origin_turns.pop_front();
         auto& origin = origins_.at(origin_id);
-        if (origin.in_flight >= limits_.per_origin) {
+        if (origin.in_flight >= origin.limit) {
             run.origin_turns.push_back(origin_id);
             continue;
         }
@@ -111,14 +114,16 @@ std::size_t Scheduler::queued(RunKey run) const {
     return found == run_index_.end() ? 0 : found->second->queued;
 }
 
-std::uint32_t Scheduler::intern(std::string_view origin) {
-    const auto found = origin_ids_.find(std::string(origin));
-    if (found != origin_ids_.end()) {
+std::uint32_t Scheduler::intern(const std::string& origin) {
+    if (const auto found = origin_ids_.find(origin); found != origin_ids_.end()) {
         return found->second;
     }
     const std::uint32_t id = next_origin_id_++;
-    origin_ids_.emplace(std::string(origin), id);
-    origins_.emplace(id, Origin{std::string(origin)});
+    origin_ids_.emplace(origin, id);
+    const auto special = limits_.origin_limits.find(origin);
+    const std::size_t limit =
+        special == limits_.origin_limits.end() ? limits_.per_origin : special->second;
+    origins_.emplace(id, Origin{origin, limit});
     return id;
 }
 

@@ -3,7 +3,8 @@
 //
 // Queued jobs are plain indices here, not coroutines: a run of 100,000 requests costs four bytes a
 // job until the job is admitted. Admission obeys two limits, jobs in flight in all and jobs in
-// flight per origin (scheme://host:port), and is fair: runs take turns, one admission each, so a
+// flight per origin (scheme://host:port, or a pseudo-origin with a limit of its own, such as the
+// browser's tabs), and is fair: runs take turns, one admission each, so a
 // small run started beside a large one progresses at once. Inside a run, the origins with queued
 // jobs take turns as well, so one busy origin does not hold back the run's other targets.
 #pragma once
@@ -27,6 +28,8 @@ class Scheduler {
     struct Limits {
         std::size_t in_flight = 256;  // jobs in flight across all runs
         std::size_t per_origin = 8;   // jobs in flight per origin
+        // Origins whose limit is not `per_origin`.
+        std::unordered_map<std::string, std::size_t> origin_limits;
     };
 
     struct Grant {
@@ -57,6 +60,7 @@ class Scheduler {
   private:
     struct Origin {
         std::string name;
+        std::size_t limit = 0;
         std::size_t in_flight = 0;
         std::size_t queued = 0;  // over all runs; the record goes once both are zero
     };
@@ -69,7 +73,7 @@ class Scheduler {
         std::size_t queued = 0;
     };
 
-    std::uint32_t intern(std::string_view origin);
+    std::uint32_t intern(const std::string& origin);
     void forget_if_unused(std::uint32_t origin);
     std::optional<Grant> take_from(RunQueue& run);
 

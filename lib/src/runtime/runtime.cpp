@@ -279,6 +279,17 @@ Task<Outcome<JobResult>> Runtime::get_result(std::string collection_id, std::str
     co_return result;
 }
 
+Task<Outcome<std::string>> Runtime::get_screenshot(std::string collection_id, std::string run_id,
+                                                   std::string job_id) {
+    if (auto job = co_await get_job(collection_id, run_id, job_id); !job) {
+        co_return job.error();
+    }
+    if (auto png = co_await impl_->store->get_screenshot(std::move(run_id), job_id)) {
+        co_return std::move(*png);
+    }
+    co_return not_found("no screenshot for job " + job_id);
+}
+
 Task<Outcome<std::vector<JobResult>>> Runtime::results_after(std::string collection_id,
                                                              std::string run_id,
                                                              std::optional<JobStatus> filter,

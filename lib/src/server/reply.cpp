@@ -23,22 +23,22 @@ http::status status_of(Errc code) {
     return http::status::internal_server_error;
 }
 
-Reply json_text_reply(http::status status, std::string json) {
+}  // namespace
+
+Reply content_reply(http::status status, std::string_view content_type, std::string body) {
     Reply reply;
     reply.response.result(status);
-    reply.response.set(http::field::content_type, "application/json");
-    reply.response.body() = std::move(json);
+    reply.response.set(http::field::content_type, content_type);
+    reply.response.body() = std::move(body);
     return reply;
 }
 
-}  // namespace
-
 Reply json_reply(http::status status, const boost::json::value& body) {
-    return json_text_reply(status, boost::json::serialize(body));
+    return content_reply(status, "application/json", boost::json::serialize(body));
 }
 
 Reply json_reply(http::status status, const boost::json::object& body) {
-    return json_text_reply(status, boost::json::serialize(body));
+    return content_reply(status, "application/json", boost::json::serialize(body));
 }
 
 Reply error_reply(http::status status, std::string_view detail) {

@@ -33,6 +33,10 @@ struct Reply {
     std::unique_ptr<BodyStream> stream;  // null for a complete response
 };
 
+// A complete body of the given media type (an image, say).
+Reply content_reply(boost::beast::http::status status, std::string_view content_type,
+                    std::string body);
+
 // A JSON answer, serialised straight into the body.
 Reply json_reply(boost::beast::http::status status, const boost::json::value& body);
 Reply json_reply(boost::beast::http::status status, const boost::json::object& body);

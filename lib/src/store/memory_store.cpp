@@ -191,12 +191,29 @@ class MemoryStore final : public Store {
         co_return page;
     }
 
+    Task<void> put_screenshot(std::string run_id, std::string job_id, std::string png) override {
+        if (auto* record = find_run(run_id); record && record->job_index.contains(job_id)) {
+            record->screenshots.insert_or_assign(std::move(job_id), std::move(png));
+        }
+        co_return;
+    }
+
+    Task<std::optional<std::string>> get_screenshot(std::string run_id,
+                                                    std::string job_id) override {
+        const auto* record = find_run(run_id);
+        if (record == nullptr) {
+            co_return std::nullopt;
+        }
+        co_return find_or_null(record->screenshots, job_id);
+    }
+
   private:
     struct RunRecord {
         Run run;
         std::vector<Job> jobs;  // by index
         std::unordered_map<std::string, std::int64_t> job_index;
-        std::vector<std::unique_ptr<JobResult>> results;  // by index; null until finished
+        std::vector<std::unique_ptr<JobResult>> results;           // by index; null until finished
+        std::unordered_map<std::string, std::string> screenshots;  // PNG by job id
     };
 
     template <class Map>

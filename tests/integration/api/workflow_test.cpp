@@ -1,5 +1,6 @@
 // The seed's workflow end to end over HTTP, and the life of runs and collections around it.
 #include "integration/api/api_fixture.hpp"
+#include "support/png_image.hpp"
 #include "util/uuid.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -148,7 +149,8 @@ net::awaitable<void> seed_workflow(ApiFixture& f) {
 
         const Response screenshot = co_await client.get(job_path + "/screenshot");
         CHECK(screenshot.result_int() == 404);
-        CHECK(json_of(screenshot).at("detail") == "no screenshot for this job");
+        CHECK(text(json_of(screenshot).as_object(), "detail") ==
+              "no screenshot for job " + text(job, "job_id"));
     }
     const Response successes = co_await client.get(path + "/jobs?status_filter=success&limit=1");
     CHECK(json_of(successes).at("total") == 2);
@@ -170,30 +172,69 @@ net::awaitable<void> seed_workflow(ApiFixture& f) {
     CHECK(failed_lines[0].at("job_id") == items[2].at("job_id"));
 }
 
-net::awaitable<void> browser_requests_fail_without_a_browser(ApiFixture& f) {
+// The seed's browser requests (with a shorter wait), pointed at the target server: pages
+// rendered in Chromium, one with a screenshot served as a PNG.
+net::awaitable<void> browser_requests_render_pages(ApiFixture& f) {
     Client client = co_await f.connect();
-    // The seed's own body, pointed at the target server.
-    json::object wait{{"type", "wait-for-timeout"}, {"time", 5000}};
+    json::object wait{{"type", "wait-for-timeout"}, {"time", 300}};
     json::array requests;
-    for (const auto* path : {"/page", "/gzip"}) {
+    for (const auto* path : {"/scripted?delay_ms=100", "/gzip"}) {
         requests.push_back(json::object{{"url", f.target.url(path)},
                                         {"browser", true},
-                                        {"screenshot", false},
+                                        {"screenshot", requests.empty()},
                                         {"actions", json::array{wait}}});
     }
+    const std::string collection_id = co_await create_collection(client, requests);
+    const std::string run_id = co_await start_run(client, collection_id);
+    const std::string path = run_path(collection_id, run_id);
+
+    const json::object done = co_await wait_for_run_end(client, path);
+    CHECK(text(done, "status") == "completed");
+    CHECK(number(done, "success_requests") == 2);
+
+    const Response jobs = co_await client.get(path + "/jobs");
+    const json::value jobs_json = json_of(jobs);
+    const json::array& items = jobs_json.at("items").as_array();
+    REQUIRE(items.size() == 2);
+    const std::string first_job = path + "/jobs/" + text(items[0].as_object(), "job_id");
+    const json::value first = json_of(co_await client.get(first_job + "/result"));
+    CHECK(text(first.as_object(), "html").find("id=\"status\">written by script") !=
+          std::string::npos);
+    CHECK(first.at("actions").at(0).at("status") == "ok");
+    CHECK(text_of(first.at("screenshot")) == first_job + "/screenshot");
+
+    const Response screenshot = co_await client.get(first_job + "/screenshot");
+    REQUIRE(screenshot.result_int() == 200);
+    CHECK(screenshot[http::field::content_type] == "image/png");
+    const auto image = decode_png(screenshot.body());
+    REQUIRE(std::holds_alternative<PngImage>(image));
+    CHECK(std::get<PngImage>(image).width == 1280);
+
+    const std::string second_job = path + "/jobs/" + text(items[1].as_object(), "job_id");
+    const json::value second = json_of(co_await client.get(second_job + "/result"));
+    CHECK(second.at("status_code") == 200);
+    CHECK(second.at("screenshot").is_null());
+    const Response no_screenshot = co_await client.get(second_job + "/screenshot");
+    CHECK(no_screenshot.result_int() == 404);
+    CHECK(json_of(no_screenshot).as_object().contains("detail"));
+}
+
+net::awaitable<void> browser_requests_fail_without_a_browser(ApiFixture& f) {
+    Client client = co_await f.connect();
+    json::array requests{json::object{{"url", f.target.url("/page")}, {"browser", true}},
+                         plain_request(f.target.url("/page"))};
     const std::string collection_id = co_await create_collection(client, requests);
     const std::string run_id = co_await start_run(client, collection_id);
 
     const json::object done = co_await wait_for_run_end(client, run_path(collection_id, run_id));
     CHECK(text(done, "status") == "completed");
-    CHECK(number(done, "failed_requests") == 2);
+    CHECK(number(done, "failed_requests") == 1);
+    CHECK(number(done, "success_requests") == 1);
 
     const Response jobs = co_await client.get(run_path(collection_id, run_id) + "/jobs");
-    const json::value jobs_json = json_of(jobs);
-    for (const json::value& job : jobs_json.at("items").as_array()) {
-        CHECK(job.at("status") == "failed");
-        CHECK(std::string(job.at("error").as_string()).starts_with("browser unavailable"));
-    }
+    const json::value browser_job = json_of(jobs).at("items").at(0);
+    CHECK(browser_job.at("status") == "failed");
+    CHECK(std::string(browser_job.at("error").as_string()).starts_with("browser unavailable: "));
 }
 
 net::awaitable<void> cancel_slow_run(ApiFixture& f) {
@@ -340,8 +381,15 @@ TEST_CASE("the seed workflow: create, run, poll until completed, then jobs and r
     f.run(seed_workflow(f));
 }
 
-TEST_CASE("browser requests are accepted and fail with browser unavailable") {
+TEST_CASE("browser requests render pages in Chromium and serve their screenshots", "[browser]") {
     ApiFixture f;
+    f.run(browser_requests_render_pages(f));
+}
+
+TEST_CASE("without chromium, browser requests fail as unavailable and plain ones succeed") {
+    RuntimeConfig config = test_runtime_config();
+    config.chromium_path = "/nonexistent/chromium";
+    ApiFixture f(test_server_config(), config);
     f.run(browser_requests_fail_without_a_browser(f));
 }
 

@@ -28,6 +28,7 @@ class ChildProcess {
     // Reads the rest of the output, until the program closes it or `limit` passes.
     std::string read_all(std::chrono::milliseconds limit);
 
+    pid_t pid() const { return pid_; }
     void signal(int number);
     // The exit code once the program has exited, or nullopt when it is still running after
     // `limit`. A program killed by a signal answers 128 + the signal, as a shell would.

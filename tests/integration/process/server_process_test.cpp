@@ -1,6 +1,7 @@
 // The real asyncscrape-server binary: it starts, serves, stops on SIGTERM, and parses its flags.
 #include "integration/api/client.hpp"
 #include "integration/process/child_process.hpp"
+#include "support/process_table.hpp"
 #include "support/run_test_coroutine.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -9,9 +10,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <regex>
 #include <string>
+#include <thread>
 
 using namespace asyncscrape::test;
 namespace net = boost::asio;
@@ -42,9 +45,10 @@ Response health_of(std::uint16_t port) {
 }
 
 // Creates a collection of one request to `url` and starts a run of it; answers the run.
-net::awaitable<Response> start_run_of(std::uint16_t port, std::string url) {
+net::awaitable<Response> start_run_of(std::uint16_t port, std::string url, bool browser = false) {
     Client client = co_await Client::connect(port);
-    const std::string body = R"({"name": "n", "requests": [{"url": ")" + url + R"("}]})";
+    const std::string body = R"({"name": "n", "requests": [{"url": ")" + url + R"(", "browser": )" +
+                             (browser ? "true" : "false") + "}]}";
     const Response created = co_await client.post("/v1/async/collections", body);
     if (created.result_int() != 201) {
         co_return created;
@@ -84,6 +88,35 @@ TEST_CASE("the server binary stops its jobs in flight and exits 0 on SIGTERM") {
     CHECK(server.wait_exit(5s) == 0);
 }
 
+TEST_CASE("chromium and its helpers die with the server, also after kill -9", "[browser]") {
+    net::io_context io;
+    net::ip::tcp::acceptor silent_target(io, {net::ip::make_address("127.0.0.1"), 0});
+    const std::string url =
+        "http://127.0.0.1:" + std::to_string(silent_target.local_endpoint().port()) + "/";
+
+    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets"});
+    const std::uint16_t port = listening_port(server);
+    const Response run = run_test_coroutine(io, start_run_of(port, url, true), 10s);
+    REQUIRE(run.result_int() == 201);
+    server.read_until("browser started", 20s);
+    const std::vector<pid_t> browsers = children_named(server.pid(), "chromium");
+    REQUIRE(browsers.size() == 1);
+    std::vector<pid_t> processes = descendants(browsers.front());
+    processes.push_back(browsers.front());
+
+    server.signal(SIGKILL);
+    CHECK(server.wait_exit(5s) == 128 + SIGKILL);
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (std::any_of(processes.begin(), processes.end(), is_alive) &&
+           std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(50ms);
+    }
+    for (const pid_t pid : processes) {
+        INFO("process " << pid);
+        CHECK_FALSE(is_alive(pid));
+    }
+}
+
 TEST_CASE("the server binary exits 0 on SIGINT") {
     ChildProcess server(server_binary, {"--listen=127.0.0.1:0"});
     listening_port(server);
@@ -106,7 +139,7 @@ TEST_CASE("help lists every flag and exits 0") {
     for (const auto* flag :
          {"--listen", "--store", "--max-concurrency", "--per-host", "--request-timeout-ms",
           "--retries", "--max-requests", "--max-body-bytes", "--allow-private-targets",
-          "--log-level", "ASYNCSCRAPE_"}) {
+          "--browser-tabs", "--chromium", "--log-level", "ASYNCSCRAPE_"}) {
         INFO(flag);
         CHECK(text.find(flag) != std::string::npos);
     }

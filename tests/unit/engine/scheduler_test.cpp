@@ -9,6 +9,13 @@ using asyncscrape::engine::Scheduler;
 
 namespace {
 
+Scheduler::Limits limits(std::size_t in_flight, std::size_t per_origin) {
+    Scheduler::Limits limits;
+    limits.in_flight = in_flight;
+    limits.per_origin = per_origin;
+    return limits;
+}
+
 std::vector<std::string> same_origin(std::size_t count, const std::string& origin = "http://a:80") {
     return std::vector<std::string>(count, origin);
 }
@@ -25,7 +32,7 @@ std::vector<Scheduler::Grant> drain(Scheduler& scheduler) {
 }  // namespace
 
 TEST_CASE("the global limit caps jobs in flight") {
-    Scheduler scheduler({3, 100});
+    Scheduler scheduler(limits(3, 100));
     scheduler.add_run(1, same_origin(10));
     auto grants = drain(scheduler);
     REQUIRE(grants.size() == 3);
@@ -40,7 +47,7 @@ TEST_CASE("the global limit caps jobs in flight") {
 }
 
 TEST_CASE("the per-origin limit caps one target but not the others") {
-    Scheduler scheduler({100, 2});
+    Scheduler scheduler(limits(100, 2));
     scheduler.add_run(1, {"http://a:80", "http://a:80", "http://a:80", "http://b:80"});
     auto grants = drain(scheduler);
     REQUIRE(grants.size() == 3);
@@ -56,8 +63,27 @@ TEST_CASE("the per-origin limit caps one target but not the others") {
     CHECK(next->job == 2);
 }
 
+TEST_CASE("an origin with a limit of its own keeps it beside the others") {
+    Scheduler::Limits browser_limit = limits(100, 3);
+    browser_limit.origin_limits.emplace("browser", 1);
+    Scheduler scheduler(browser_limit);
+    scheduler.add_run(1, {"browser", "browser", "http://a:80", "http://a:80", "browser"});
+    auto grants = drain(scheduler);
+    std::multiset<std::size_t> jobs;
+    for (const auto& grant : grants) {
+        jobs.insert(grant.job);
+    }
+    CHECK(jobs == std::multiset<std::size_t>{0, 2, 3});
+
+    scheduler.release(grants[0]);  // the browser's job
+    auto next = scheduler.next();
+    REQUIRE(next);
+    CHECK(next->job == 1);
+    CHECK_FALSE(scheduler.next());
+}
+
 TEST_CASE("origins of one run take turns") {
-    Scheduler scheduler({100, 100});
+    Scheduler scheduler(limits(100, 100));
     scheduler.add_run(1,
                       {"http://a:80", "http://a:80", "http://a:80", "http://b:80", "http://b:80"});
     std::vector<std::size_t> order;
@@ -68,7 +94,7 @@ TEST_CASE("origins of one run take turns") {
 }
 
 TEST_CASE("a small run started after a big one progresses at once") {
-    Scheduler scheduler({4, 100});
+    Scheduler scheduler(limits(4, 100));
     scheduler.add_run(1, same_origin(1000, "http://big:80"));
     auto big = drain(scheduler);
     REQUIRE(big.size() == 4);
@@ -89,7 +115,7 @@ TEST_CASE("a small run started after a big one progresses at once") {
 }
 
 TEST_CASE("a run blocked on its origin does not block another run") {
-    Scheduler scheduler({100, 1});
+    Scheduler scheduler(limits(100, 1));
     scheduler.add_run(1, same_origin(5, "http://a:80"));
     scheduler.add_run(2, same_origin(5, "http://b:80"));
     auto grants = drain(scheduler);
@@ -98,7 +124,7 @@ TEST_CASE("a run blocked on its origin does not block another run") {
 }
 
 TEST_CASE("dropping a run answers its queued jobs and keeps jobs in flight counted") {
-    Scheduler scheduler({2, 100});
+    Scheduler scheduler(limits(2, 100));
     scheduler.add_run(7, same_origin(5));
     auto grants = drain(scheduler);
     REQUIRE(grants.size() == 2);
@@ -118,7 +144,7 @@ TEST_CASE("dropping a run answers its queued jobs and keeps jobs in flight count
 
 TEST_CASE("a large run is drained exactly once, job by job") {
     constexpr std::size_t jobs = 100000;
-    Scheduler scheduler({256, 8});
+    Scheduler scheduler(limits(256, 8));
     std::vector<std::string> origins;
     for (std::size_t i = 0; i < jobs; ++i) {
         origins.push_back("http://host" + std::to_string(i % 50) + ":80");

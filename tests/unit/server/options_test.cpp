@@ -37,15 +37,18 @@ TEST_CASE("no flags give the documented defaults") {
     CHECK(options->runtime.retries == 2);
     CHECK(options->runtime.max_requests == 100000);
     CHECK_FALSE(options->runtime.allow_private_targets);
+    CHECK(options->runtime.browser_tabs == 4);
+    CHECK(options->runtime.chromium_path == "/usr/bin/chromium");
     CHECK(options->log_level == LogLevel::info);
     CHECK_FALSE(options->help);
 }
 
 TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
-    const auto options = parse({"--listen", "0.0.0.0:9000", "--store=memory", "--max-concurrency",
-                                "64", "--per-host=2", "--request-timeout-ms", "5000", "--retries",
-                                "0", "--max-requests=10", "--max-body-bytes", "1024",
-                                "--allow-private-targets", "--log-level", "debug"});
+    const auto options =
+        parse({"--listen", "0.0.0.0:9000", "--store=memory", "--max-concurrency", "64",
+               "--per-host=2", "--request-timeout-ms", "5000", "--retries", "0",
+               "--max-requests=10", "--max-body-bytes", "1024", "--allow-private-targets",
+               "--browser-tabs=2", "--chromium", "/opt/chromium/chrome", "--log-level", "debug"});
     REQUIRE(options);
     CHECK(options->server.host == "0.0.0.0");
     CHECK(options->server.port == 9000);
@@ -56,6 +59,8 @@ TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
     CHECK(options->runtime.max_requests == 10);
     CHECK(options->server.max_body_bytes == 1024);
     CHECK(options->runtime.allow_private_targets);
+    CHECK(options->runtime.browser_tabs == 2);
+    CHECK(options->runtime.chromium_path == "/opt/chromium/chrome");
     CHECK(options->log_level == LogLevel::debug);
 }
 
@@ -105,6 +110,8 @@ TEST_CASE("bad values name the flag or the variable") {
     CHECK(error_of({"--request-timeout-ms", "999"})
               .starts_with("--request-timeout-ms: must be an integer between 1000 and 300000"));
     CHECK(error_of({"--store", "sqlite"}).starts_with("--store: must be memory"));
+    CHECK(error_of({"--browser-tabs", "0"}).starts_with("--browser-tabs: must be an integer"));
+    CHECK(error_of({"--chromium="}) == "--chromium: needs a path");
     CHECK(error_of({"--log-level", "verbose"}) ==
           "--log-level: must be one of debug, info, warn, error, not \"verbose\"");
     CHECK(error_of({"--allow-private-targets=maybe"})
@@ -130,8 +137,8 @@ TEST_CASE("help wins over everything else and the usage lists every flag") {
     for (const std::string_view flag :
          {"--listen HOST:PORT", "--store", "--max-concurrency N", "--per-host N",
           "--request-timeout-ms N", "--retries N", "--max-requests N", "--max-body-bytes N",
-          "--allow-private-targets", "--log-level LEVEL", "--help", "ASYNCSCRAPE_MAX_BODY_BYTES",
-          "default 127.0.0.1:8080", "default 67108864"}) {
+          "--allow-private-targets", "--browser-tabs N", "--chromium PATH", "--log-level LEVEL",
+          "--help", "ASYNCSCRAPE_MAX_BODY_BYTES", "default 127.0.0.1:8080", "default 67108864"}) {
         INFO(flag);
         CHECK(text.find(flag) != std::string::npos);
     }
