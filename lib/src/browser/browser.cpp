@@ -1,5 +1,7 @@
 #include "browser/browser.hpp"
 
+#include "browser/popup_blocker.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -84,6 +86,15 @@ asio::awaitable<Outcome<std::unique_ptr<Browser>>> Browser::launch(BrowserOption
     if (const auto* product = version.value.if_contains("product");
         product && product->is_string()) {
         browser->product_ = std::string(product->get_string());
+    }
+    if (options.block_popups) {
+        browser->popup_blocker_ = std::make_unique<PopupBlocker>(browser->cdp());
+        const CdpOutcome<json::object> blocking = co_await browser->popup_blocker_->start(deadline);
+        if (!blocking.ok()) {
+            co_await browser->close();
+            co_return unavailable("browser unavailable: popups cannot be blocked: " +
+                                  blocking.message);
+        }
     }
     co_return browser;
 }

@@ -1,5 +1,6 @@
-// A running browser we can talk to: the Chromium process and the CDP client over its pipe,
-// started together and checked with a first command, closed together.
+// A running browser we can talk to: the Chromium process and the CDP client over its pipe (and,
+// when asked, the blocker of its popups), started together and checked with a first command,
+// closed together.
 #pragma once
 
 #include "browser/cdp_client.hpp"
@@ -22,12 +23,18 @@ struct BrowserOptions {
     // Chromium must answer its first command by then (it takes about a second here).
     std::chrono::milliseconds startup_timeout{10000};
     std::size_t max_message_bytes = 256 * 1024 * 1024;
+    // Keeps the popups of every page off the network (popup_blocker.hpp): for the private-address
+    // guard, which does not reach them.
+    bool block_popups = false;
 };
+
+class PopupBlocker;
 
 class Browser {
   public:
-    // Starts Chromium on the calling coroutine's executor and waits until it answers
-    // Browser.getVersion. Fails with "browser unavailable: ..." when it cannot.
+    // Starts Chromium on the calling coroutine's executor, waits until it answers
+    // Browser.getVersion and, when asked, starts blocking popups. Fails with "browser
+    // unavailable: ..." when it cannot.
     static boost::asio::awaitable<Outcome<std::unique_ptr<Browser>>> launch(BrowserOptions options);
 
     // Kills whatever still runs (close() is the graceful way).
@@ -60,6 +67,8 @@ class Browser {
     // Declared first so that it is destroyed last: the client's disconnect hook refers to it.
     std::unique_ptr<ChromiumProcess> process_;
     std::unique_ptr<CdpClient> cdp_;
+    // Declared after the client, which it uses, so that it is destroyed first.
+    std::unique_ptr<PopupBlocker> popup_blocker_;
     std::string product_;
     std::chrono::milliseconds exit_grace_;
     std::optional<std::string> end_reason_;  // when we ended the connection

@@ -180,6 +180,7 @@ asio::awaitable<void> launch_browser(EngineState state) {
     options.chromium.window_width = state->options.viewport.width;
     options.chromium.window_height = state->options.viewport.height;
     options.startup_timeout = state->options.startup_timeout;
+    options.block_popups = !state->options.allow_private_targets;
     Outcome<std::unique_ptr<Browser>> launched = co_await Browser::launch(std::move(options));
     state->launching = false;
 

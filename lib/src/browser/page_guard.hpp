@@ -10,14 +10,16 @@
 //
 // What no target's interception sees is off in the browser itself (chromium_process.cpp): shared
 // workers, which belong to the browser rather than to a page, and the loads Chromium makes on its
-// own (speculative prefetch and prerender, preconnects, DNS prefetch).
+// own (speculative prefetch and prerender, preconnects, DNS prefetch). A popup (a tab the page
+// opens) is no child of the page either: the browser keeps it off the network (popup_blocker.hpp),
+// and what the initial document of a popup that can reach its opener requests at the opener's
+// bidding pauses here, in the opener's interception.
 //
 // Known gaps: Chromium resolves a name again itself when it connects, so a DNS answer that changes
 // between our check and its connection (DNS rebinding) is not caught: the Fetch domain can change
 // a request's URL but not the address it connects to, and a URL rewritten to the checked address
 // breaks TLS and virtual hosts; closing it needs a resolver shared with Chromium. WebSockets are
-// not paused by the Fetch domain. A popup (a tab the page opens, which needs a user gesture) is
-// not the page's child and is not reached.
+// not paused by the Fetch domain.
 #pragma once
 
 #include "browser/cdp_client.hpp"

@@ -1,10 +1,13 @@
 #include "browser/page_load.hpp"
 
+#include "browser/dialog_answerer.hpp"
 #include "browser/main_document.hpp"
 #include "browser/page_actions.hpp"
 #include "browser/page_guard.hpp"
 #include "fetch/ssrf_guard.hpp"
 #include "util/base64.hpp"
+
+#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -147,6 +150,9 @@ class PageSession {
         responses_.emplace(
             cdp_.subscribe(session_, {"Network.responseReceived", "Network.loadingFailed"}));
         lifecycle_.emplace(cdp_.subscribe(session_, {"Page.lifecycleEvent"}));
+        // Before Page.enable: a dialog would stall every later command of the tab.
+        const auto executor = co_await asio::this_coro::executor;
+        dialogs_.emplace(executor, cdp_, session_, deadline_);
 
         json::object lifecycle_params;
         lifecycle_params["enabled"] = true;
@@ -416,6 +422,7 @@ class PageSession {
     std::string main_document_loader_;  // the loader main_document_ came with
     std::map<std::string, std::string, std::less<>> document_failures_;  // loader id → errorText
     std::optional<PageGuard> page_guard_;
+    std::optional<DialogAnswerer> dialogs_;
 };
 
 }  // namespace
