@@ -4,6 +4,7 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
+DATA ?= data
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build run test test-asan install format clean
@@ -20,7 +21,7 @@ build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/bin/asyncscrape-server --listen $(LISTEN) --store memory
+	$(BUILD_DIR)/bin/asyncscrape-server --listen $(LISTEN) --data $(DATA)
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

@@ -27,6 +27,23 @@ namespace {
 namespace net = boost::asio;
 using namespace asyncscrape;
 
+// The store the flags name; an error says why it cannot be opened (in use, newer schema, ...).
+Outcome<std::shared_ptr<Store>> open_store(const app::Options& options,
+                                           const net::any_io_executor& executor) {
+    if (options.store == "memory") {
+        return make_memory_store();
+    }
+    return open_sqlite_store(executor, options.data_dir);
+}
+
+// Runs that were in progress when the server last stopped go on where they were.
+net::awaitable<void> resume_runs(Runtime& runtime) {
+    const std::size_t resumed = co_await runtime.resume_runs();
+    if (resumed > 0) {
+        log(LogLevel::info, "resumed ", resumed, " runs");
+    }
+}
+
 // On SIGINT or SIGTERM: stop accepting, finish the answers in progress, stop the jobs in flight.
 net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Runtime& runtime) {
     const auto [ec, signal] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
@@ -40,11 +57,19 @@ net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Ru
 }
 
 int serve(const app::Options& options) {
+    // A file-size limit reached (ulimit -f) is then a failed write the store reports (503), not
+    // the end of the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     net::io_context io;
     // Catch the signals before announcing the address: whoever reads the announcement may stop
     // the server at once.
     net::signal_set signals(io, SIGINT, SIGTERM);
-    Runtime runtime(io.get_executor(), options.runtime, make_memory_store());
+    auto store = open_store(options, io.get_executor());
+    if (!store) {
+        log(LogLevel::error, store.error().detail);
+        return 1;
+    }
+    Runtime runtime(io.get_executor(), options.runtime, std::move(store).value());
     Server server(io.get_executor(), options.server, runtime);
     try {
         server.start();
@@ -52,6 +77,7 @@ int serve(const app::Options& options) {
         log(LogLevel::error, e.what());
         return 1;
     }
+    net::co_spawn(io, resume_runs(runtime), server::LogFailure{"resuming runs"});
     net::co_spawn(io, stop_on_signal(signals, server, runtime), server::LogFailure{"shutdown"});
     log(LogLevel::info, "listening on http://",
         app::format_host_port(options.server.host, server.port()));

@@ -101,15 +101,26 @@ const Flag flags[] = {
     {"listen", "HOST:PORT", "address to listen on; port 0 picks a free port",
      [](Options& o, std::string_view v) { return set_listen(o.server, v); },
      [](const Options& o) { return format_host_port(o.server.host, o.server.port); }},
-    {"store", "KIND", "where collections, runs and results live: memory (lost at exit)",
+    {"store", "KIND",
+     "where collections, runs and results live: sqlite (durable, under --data) or memory (lost "
+     "at exit)",
      [](Options& o, std::string_view v) -> Problem {
-         if (v != "memory") {
-             return "must be memory (the only store so far), not \"" + std::string(v) + "\"";
+         if (v != "sqlite" && v != "memory") {
+             return "must be sqlite or memory, not \"" + std::string(v) + "\"";
          }
          o.store = v;
          return std::nullopt;
      },
      [](const Options& o) { return o.store; }},
+    {"data", "DIR", "the SQLite store's directory, created if missing; one server at a time",
+     [](Options& o, std::string_view v) -> Problem {
+         if (v.empty()) {
+             return "needs a directory";
+         }
+         o.data_dir = v;
+         return std::nullopt;
+     },
+     [](const Options& o) { return o.data_dir; }},
     {"max-concurrency", "N", "jobs in flight across all runs",
      [](Options& o, std::string_view v) {
          return set_integer(o.runtime.max_concurrency, v, 1, 1'000'000);

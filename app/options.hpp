@@ -19,7 +19,8 @@ namespace asyncscrape::app {
 struct Options {
     ServerConfig server;
     RuntimeConfig runtime;
-    std::string store = "memory";
+    std::string store = "sqlite";   // or "memory"
+    std::string data_dir = "data";  // the SQLite store's directory
     LogLevel log_level = LogLevel::info;
     bool help = false;
 };

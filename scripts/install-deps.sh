@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache make
   libboost1.81-all-dev libboost-json1.81-dev
-  libssl-dev zlib1g-dev ca-certificates
+  libssl-dev zlib1g-dev libsqlite3-dev ca-certificates
   catch2
   chromium
 )

@@ -40,6 +40,11 @@ class Runtime {
 
     const RuntimeConfig& config() const;
 
+    // Resumes the runs the store holds as in progress, as after a restart of a durable store:
+    // jobs with an outcome keep it, the others run again. Call once, before serving; answers how
+    // many runs were resumed.
+    Task<std::size_t> resume_runs();
+
     // Collections. The spec is validated again here (the same rules as the HTTP edge), so an
     // embedder cannot store what a client could not.
     Task<Outcome<Collection>> create_collection(CollectionSpec spec);

@@ -4,13 +4,16 @@
 // caller with the answer; the in-memory store answers at once.
 #pragma once
 
+#include <asyncscrape/error.hpp>
 #include <asyncscrape/model.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,19 @@ struct PageQuery {
 template <class T>
 using Task = boost::asio::awaitable<T>;
 
+// A write the store could not make (disk full, read-only file, I/O error); the API answers 503.
+struct StoreUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A run that had not ended when the store was last closed: what a restart needs to resume it.
+struct UnfinishedRun {
+    Run run;                              // with the counters of the outcomes stored
+    RequestList requests;                 // the requests the run started with
+    std::vector<std::string> job_ids;     // by index
+    std::vector<std::size_t> unfinished;  // indices of the jobs without an outcome, ascending
+};
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -41,8 +57,9 @@ class Store {
     // Removes the collection with its runs, jobs and results; false when there was none.
     virtual Task<bool> delete_collection(std::string id) = 0;
 
-    // Runs: created with all their jobs pending.
-    virtual Task<void> create_run(Run run, std::vector<Job> jobs) = 0;
+    // Runs: created with all their jobs pending, and the requests they started with (a later
+    // PUT of the collection does not change them).
+    virtual Task<void> create_run(Run run, RequestList requests, std::vector<Job> jobs) = 0;
     virtual Task<void> update_run(Run run) = 0;
     virtual Task<std::optional<Run>> get_run(std::string collection_id, std::string run_id) = 0;
     virtual Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
@@ -71,9 +88,21 @@ class Store {
     virtual Task<void> put_screenshot(std::string run_id, std::string job_id, std::string png) = 0;
     virtual Task<std::optional<std::string>> get_screenshot(std::string run_id,
                                                             std::string job_id) = 0;
+
+    // Runs still in progress, to resume at start; their jobs that were running count as
+    // unfinished. A store that does not outlive the process has none.
+    virtual Task<std::vector<UnfinishedRun>> unfinished_runs() = 0;
 };
 
 // Everything in process memory; lost at exit. For tests, embedders and `--store memory`.
 std::shared_ptr<Store> make_memory_store();
+
+// The durable store: one SQLite file, <data_dir>/asyncscrape.db, created with data_dir when
+// missing and upgraded to the current schema. The data directory is locked for the store's life
+// (a second process gets Errc::unavailable). The database is worked on by threads of its own;
+// every call resumes on the caller's executor, writes once they are committed. Writes that fail
+// throw StoreUnavailable; reads go on. Opening blocks: call it at start, before serving.
+Outcome<std::shared_ptr<Store>> open_sqlite_store(boost::asio::any_io_executor executor,
+                                                  std::string data_dir);
 
 }  // namespace asyncscrape

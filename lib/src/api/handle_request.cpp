@@ -68,7 +68,14 @@ Task<server::Reply> handle_request(const server::HttpRequest& request, const Con
         co_return route_miss_reply(*miss);
     }
     const Call call{request, std::get<server::RouteMatch>(routed), context};
-    co_return co_await call_operation(call);
+    try {
+        co_return co_await call_operation(call);
+    } catch (const StoreUnavailable& e) {
+        // The store could not write (disk full, read-only): nothing was acknowledged, and the
+        // client may try again later.
+        co_return server::error_reply(http::status::service_unavailable,
+                                      std::string("store unavailable: ") + e.what());
+    }
 }
 
 }  // namespace asyncscrape::api

@@ -96,14 +96,16 @@ Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Stor
 Engine::~Engine() = default;
 
 std::shared_ptr<RunState> Engine::start(Run run, RequestList requests,
-                                        std::vector<std::string> job_ids) {
+                                        std::vector<std::string> job_ids,
+                                        std::optional<std::vector<std::size_t>> jobs) {
     const RunKey key = next_key_++;
     auto state = std::make_shared<RunState>(executor_, key, std::move(run), std::move(requests),
                                             std::move(job_ids));
     runs_by_key_.emplace(key, state);
     runs_by_id_.emplace(state->run.run_id, state);
     ++run_coroutines_;
-    asio::co_spawn(executor_, execute_run(state), RunDone{this, state->run.run_id});
+    asio::co_spawn(executor_, execute_run(state, std::move(jobs)),
+                   RunDone{this, state->run.run_id});
     return state;
 }
 
@@ -112,13 +114,18 @@ std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
     return found == runs_by_id_.end() ? nullptr : found->second;
 }
 
-asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
+asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run,
+                                          std::optional<std::vector<std::size_t>> jobs) {
     std::vector<std::string> origins;
     origins.reserve(run->requests->size());
     for (const Request& request : *run->requests) {
         origins.push_back(scheduling_origin(request));
     }
-    scheduler_.add_run(run->key, origins);
+    if (jobs) {
+        scheduler_.add_run(run->key, origins, *jobs);
+    } else {
+        scheduler_.add_run(run->key, origins);
+    }
     origins = {};
     pump();
 

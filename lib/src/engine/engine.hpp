@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -32,9 +33,11 @@ class Engine {
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    // Starts executing a run whose record and pending jobs are already stored.
-    std::shared_ptr<RunState> start(Run run, RequestList requests,
-                                    std::vector<std::string> job_ids);
+    // Starts executing a run whose record and pending jobs are already stored: every job, or
+    // only `jobs` (ascending indices) for a run resumed after a restart, whose counters already
+    // hold the other jobs' outcomes.
+    std::shared_ptr<RunState> start(Run run, RequestList requests, std::vector<std::string> job_ids,
+                                    std::optional<std::vector<std::size_t>> jobs = std::nullopt);
 
     // The live state of a run in progress, or null once it has ended (the store has it then).
     std::shared_ptr<RunState> find(const std::string& run_id) const;
@@ -55,7 +58,8 @@ class Engine {
     struct JobDone;
     struct RunDone;
 
-    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run);
+    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run,
+                                             std::optional<std::vector<std::size_t>> jobs);
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     boost::asio::awaitable<void> finish_run(RunState& run);
     void pump();

@@ -1,6 +1,7 @@
 #include "engine/scheduler.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 namespace asyncscrape::engine {
 
@@ -13,13 +14,20 @@ Scheduler::Scheduler(Limits limits) : limits_(limits) {
 }
 
 void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins) {
-    if (origins.empty() || run_index_.contains(run)) {
+    std::vector<std::size_t> every_job(origins.size());
+    std::iota(every_job.begin(), every_job.end(), std::size_t{0});
+    add_run(run, origins, every_job);
+}
+
+void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins,
+                        const std::vector<std::size_t>& jobs) {
+    if (jobs.empty() || run_index_.contains(run)) {
         return;
     }
     RunQueue queue;
     queue.key = run;
-    for (std::size_t index = 0; index < origins.size(); ++index) {
-        const std::uint32_t origin = intern(origins[index]);
+    for (const std::size_t index : jobs) {
+        const std::uint32_t origin = intern(origins.at(index));
         auto& fifo = queue.jobs_by_origin[origin];
         if (fifo.empty()) {
             queue.origin_turns.push_back(origin);
@@ -27,8 +35,8 @@ void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins) {
         fifo.push_back(static_cast<std::uint32_t>(index));
         ++origins_[origin].queued;
     }
-    queue.queued = origins.size();
-    queued_ += origins.size();
+    queue.queued = jobs.size();
+    queued_ += jobs.size();
     runs_.push_back(std::move(queue));
     run_index_.emplace(run, std::prev(runs_.end()));
 }

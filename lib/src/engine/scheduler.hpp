@@ -42,6 +42,10 @@ class Scheduler {
 
     // Queues every job of a run; `origins[i]` is the origin of job i.
     void add_run(RunKey run, const std::vector<std::string>& origins);
+    // Queues the jobs `jobs` (ascending indices into `origins`) of a run: a run resumed after a
+    // restart runs again only what has no outcome.
+    void add_run(RunKey run, const std::vector<std::string>& origins,
+                 const std::vector<std::size_t>& jobs);
 
     // Admits the next job that may start now, if any.
     std::optional<Grant> next();

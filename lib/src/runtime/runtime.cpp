@@ -4,6 +4,7 @@
 #include <asyncscrape/runtime.hpp>
 
 #include "engine/engine.hpp"
+#include "util/log.hpp"
 #include "util/uuid.hpp"
 
 #include <limits>
@@ -137,6 +138,17 @@ Task<Outcome<std::string>> Runtime::delete_collection(std::string id) {
     co_return id;
 }
 
+Task<std::size_t> Runtime::resume_runs() {
+    std::vector<UnfinishedRun> unfinished = co_await impl_->store->unfinished_runs();
+    for (UnfinishedRun& resumed : unfinished) {
+        log(LogLevel::info, "resuming run ", resumed.run.run_id, ": ", resumed.unfinished.size(),
+            " of ", resumed.run.total_requests, " jobs to run");
+        impl_->engine.start(std::move(resumed.run), std::move(resumed.requests),
+                            std::move(resumed.job_ids), std::move(resumed.unfinished));
+    }
+    co_return unfinished.size();
+}
+
 Task<Outcome<Run>> Runtime::start_run(std::string collection_id) {
     if (impl_->engine.stopping()) {
         co_return shutting_down();
@@ -163,7 +175,7 @@ Task<Outcome<Run>> Runtime::start_run(std::string collection_id) {
         jobs[i].url = (*requests)[i].url;
         jobs[i].custom_id = (*requests)[i].custom_id;
     }
-    co_await impl_->store->create_run(run, std::move(jobs));
+    co_await impl_->store->create_run(run, requests, std::move(jobs));
     impl_->engine.start(run, requests, std::move(job_ids));
     co_return run;
 }

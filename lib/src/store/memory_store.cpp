@@ -62,7 +62,7 @@ class MemoryStore final : public Store {
         co_return true;
     }
 
-    Task<void> create_run(Run run, std::vector<Job> jobs) override {
+    Task<void> create_run(Run run, RequestList, std::vector<Job> jobs) override {
         RunRecord record;
         record.job_index.reserve(jobs.size());
         for (const auto& job : jobs) {
@@ -205,6 +205,11 @@ class MemoryStore final : public Store {
             co_return std::nullopt;
         }
         co_return find_or_null(record->screenshots, job_id);
+    }
+
+    // Nothing outlives the process.
+    Task<std::vector<UnfinishedRun>> unfinished_runs() override {
+        co_return std::vector<UnfinishedRun>{};
     }
 
   private:

@@ -7,13 +7,27 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <stdexcept>
+#include <string_view>
 
 namespace asyncscrape::test {
 namespace {
 
 namespace net = boost::asio;
+
+std::shared_ptr<Store> test_store(const net::any_io_executor& executor, const TempDir& data) {
+    const char* kind = std::getenv("ASYNCSCRAPE_TEST_STORE");
+    if (kind == nullptr || std::string_view(kind) != "sqlite") {
+        return make_memory_store();
+    }
+    auto store = open_sqlite_store(executor, data.string());
+    if (!store) {
+        throw std::runtime_error(store.error().detail);
+    }
+    return std::move(store).value();
+}
 
 net::awaitable<void> stop_server_and_runtime(Server& server, Runtime& runtime) {
     co_await server.stop();
@@ -36,7 +50,7 @@ RuntimeConfig test_runtime_config() {
 }
 
 ApiFixture::ApiFixture(ServerConfig server_config, RuntimeConfig runtime_config)
-    : runtime(io.get_executor(), runtime_config),
+    : runtime(io.get_executor(), runtime_config, test_store(io.get_executor(), data)),
       server(io.get_executor(), std::move(server_config), runtime) {
     server.start();
 }

@@ -1,5 +1,7 @@
 // The server under test: a real Server and Runtime on the test's io_context, with a target
-// server beside them for the jobs to fetch. Tests are coroutines run with run(...).
+// server beside them for the jobs to fetch. Tests are coroutines run with run(...). The store is
+// the memory store, or with ASYNCSCRAPE_TEST_STORE=sqlite a SQLite store in a directory of the
+// test's own: ctest runs the whole suite on each.
 //
 // Never co_await inside a Catch assertion (CHECK(co_await ...)): the macro repeats its expression
 // in an unevaluated branch and GCC 12 then resumes the coroutine wrongly. Await into a variable.
@@ -8,6 +10,7 @@
 #include "integration/api/client.hpp"
 #include "support/run_test_coroutine.hpp"
 #include "support/target_server.hpp"
+#include "support/temp_dir.hpp"
 
 #include <asyncscrape/config.hpp>
 #include <asyncscrape/runtime.hpp>
@@ -46,6 +49,7 @@ class ApiFixture {
 
     boost::asio::io_context io;
     TargetServer target{io};
+    TempDir data;
     Runtime runtime;
     Server server;
 };

@@ -1,8 +1,10 @@
 // The real asyncscrape-server binary: it starts, serves, stops on SIGTERM, and parses its flags.
 #include "integration/api/client.hpp"
 #include "integration/process/child_process.hpp"
+#include "integration/process/server_binary.hpp"
 #include "support/process_table.hpp"
 #include "support/run_test_coroutine.hpp"
+#include "support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,7 +14,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -21,18 +22,6 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string server_binary = ASYNCSCRAPE_SERVER_BINARY;
-
-// The port from the "listening on http://127.0.0.1:<port>" line.
-std::uint16_t listening_port(ChildProcess& server) {
-    const std::string output = server.read_until("listening on http://127.0.0.1:", 10s);
-    const std::string line = server.read_until("\n", 1s);
-    std::smatch match;
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)\n)");
-    REQUIRE(std::regex_search(line, match, listening));
-    return static_cast<std::uint16_t>(std::stoi(match[1]));
-}
 
 net::awaitable<Response> get_health(std::uint16_t port) {
     Client client = co_await Client::connect(port);
@@ -60,7 +49,8 @@ net::awaitable<Response> start_run_of(std::uint16_t port, std::string url, bool 
 }  // namespace
 
 TEST_CASE("the server binary serves, and exits 0 on SIGTERM") {
-    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0"});
+    const TempDir data;
+    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--data", data.string()});
     const std::uint16_t port = listening_port(server);
     CHECK(port != 0);
 
@@ -79,7 +69,9 @@ TEST_CASE("the server binary stops its jobs in flight and exits 0 on SIGTERM") {
     const std::string url =
         "http://127.0.0.1:" + std::to_string(silent_target.local_endpoint().port()) + "/";
 
-    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets"});
+    const TempDir data;
+    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets",
+                                        "--data", data.string()});
     const std::uint16_t port = listening_port(server);
     const Response run = run_test_coroutine(io, start_run_of(port, url), 10s);
     REQUIRE(run.result_int() == 201);
@@ -94,7 +86,9 @@ TEST_CASE("chromium and its helpers die with the server, also after kill -9", "[
     const std::string url =
         "http://127.0.0.1:" + std::to_string(silent_target.local_endpoint().port()) + "/";
 
-    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets"});
+    const TempDir data;
+    ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets",
+                                        "--data", data.string()});
     const std::uint16_t port = listening_port(server);
     const Response run = run_test_coroutine(io, start_run_of(port, url, true), 10s);
     REQUIRE(run.result_int() == 201);
@@ -118,14 +112,17 @@ TEST_CASE("chromium and its helpers die with the server, also after kill -9", "[
 }
 
 TEST_CASE("the server binary exits 0 on SIGINT") {
-    ChildProcess server(server_binary, {"--listen=127.0.0.1:0"});
+    const TempDir data;
+    ChildProcess server(server_binary, {"--listen=127.0.0.1:0", "--data=" + data.string()});
     listening_port(server);
     server.signal(SIGINT);
     CHECK(server.wait_exit(5s) == 0);
 }
 
 TEST_CASE("the server binary takes its flags from the environment") {
-    ChildProcess server(server_binary, {}, {"ASYNCSCRAPE_LISTEN=127.0.0.1:0"});
+    const TempDir data;
+    ChildProcess server(server_binary, {},
+                        {"ASYNCSCRAPE_LISTEN=127.0.0.1:0", "ASYNCSCRAPE_DATA=" + data.string()});
     const std::uint16_t port = listening_port(server);
     CHECK(health_of(port).result_int() == 200);
     server.signal(SIGTERM);
@@ -136,10 +133,10 @@ TEST_CASE("help lists every flag and exits 0") {
     ChildProcess help(server_binary, {"--help"});
     const std::string text = help.read_all(5s);
     CHECK(help.wait_exit(5s) == 0);
-    for (const auto* flag :
-         {"--listen", "--store", "--max-concurrency", "--per-host", "--request-timeout-ms",
-          "--retries", "--max-requests", "--max-body-bytes", "--allow-private-targets",
-          "--browser-tabs", "--chromium", "--log-level", "ASYNCSCRAPE_"}) {
+    for (const auto* flag : {"--listen", "--store", "--data", "--max-concurrency", "--per-host",
+                             "--request-timeout-ms", "--retries", "--max-requests",
+                             "--max-body-bytes", "--allow-private-targets", "--browser-tabs",
+                             "--chromium", "--log-level", "ASYNCSCRAPE_"}) {
         INFO(flag);
         CHECK(text.find(flag) != std::string::npos);
     }
@@ -156,14 +153,17 @@ TEST_CASE("a bad flag or value exits 2 with a message") {
     CHECK(bad_value.wait_exit(5s) == 2);
 
     ChildProcess bad_store(server_binary, {"--store", "postgres"});
-    CHECK(bad_store.read_all(5s).find("--store: must be memory") != std::string::npos);
+    CHECK(bad_store.read_all(5s).find("--store: must be sqlite or memory") != std::string::npos);
     CHECK(bad_store.wait_exit(5s) == 2);
 }
 
 TEST_CASE("an address that cannot be bound is reported") {
-    ChildProcess first(server_binary, {"--listen", "127.0.0.1:0"});
+    const TempDir first_data;
+    const TempDir second_data;
+    ChildProcess first(server_binary, {"--listen", "127.0.0.1:0", "--data", first_data.string()});
     const std::uint16_t port = listening_port(first);
-    ChildProcess second(server_binary, {"--listen", "127.0.0.1:" + std::to_string(port)});
+    ChildProcess second(server_binary, {"--listen", "127.0.0.1:" + std::to_string(port), "--data",
+                                        second_data.string()});
     CHECK(second.read_all(5s).find("cannot listen on 127.0.0.1:" + std::to_string(port)) !=
           std::string::npos);
     CHECK(second.wait_exit(5s) == 1);

@@ -82,6 +82,17 @@ TEST_CASE("an origin with a limit of its own keeps it beside the others") {
     CHECK_FALSE(scheduler.next());
 }
 
+TEST_CASE("a resumed run queues only the jobs it is given") {
+    Scheduler scheduler(limits(100, 100));
+    scheduler.add_run(1, same_origin(6), {1, 4, 5});
+    CHECK(scheduler.queued(1) == 3);
+    std::vector<std::size_t> jobs;
+    for (const auto& grant : drain(scheduler)) {
+        jobs.push_back(grant.job);
+    }
+    CHECK(jobs == std::vector<std::size_t>{1, 4, 5});
+}
+
 TEST_CASE("origins of one run take turns") {
     Scheduler scheduler(limits(100, 100));
     scheduler.add_run(1,

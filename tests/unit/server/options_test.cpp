@@ -30,7 +30,8 @@ TEST_CASE("no flags give the documented defaults") {
     CHECK(options->server.host == "127.0.0.1");
     CHECK(options->server.port == 8080);
     CHECK(options->server.max_body_bytes == 64 * 1024 * 1024);
-    CHECK(options->store == "memory");
+    CHECK(options->store == "sqlite");
+    CHECK(options->data_dir == "data");
     CHECK(options->runtime.max_concurrency == 256);
     CHECK(options->runtime.per_host == 8);
     CHECK(options->runtime.request_timeout == std::chrono::milliseconds(30000));
@@ -44,14 +45,32 @@ TEST_CASE("no flags give the documented defaults") {
 }
 
 TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
-    const auto options =
-        parse({"--listen", "0.0.0.0:9000", "--store=memory", "--max-concurrency", "64",
-               "--per-host=2", "--request-timeout-ms", "5000", "--retries", "0",
-               "--max-requests=10", "--max-body-bytes", "1024", "--allow-private-targets",
-               "--browser-tabs=2", "--chromium", "/opt/chromium/chrome", "--log-level", "debug"});
+    const auto options = parse({"--listen",
+                                "0.0.0.0:9000",
+                                "--store=memory",
+                                "--data",
+                                "/var/lib/scrape",
+                                "--max-concurrency",
+                                "64",
+                                "--per-host=2",
+                                "--request-timeout-ms",
+                                "5000",
+                                "--retries",
+                                "0",
+                                "--max-requests=10",
+                                "--max-body-bytes",
+                                "1024",
+                                "--allow-private-targets",
+                                "--browser-tabs=2",
+                                "--chromium",
+                                "/opt/chromium/chrome",
+                                "--log-level",
+                                "debug"});
     REQUIRE(options);
     CHECK(options->server.host == "0.0.0.0");
     CHECK(options->server.port == 9000);
+    CHECK(options->store == "memory");
+    CHECK(options->data_dir == "/var/lib/scrape");
     CHECK(options->runtime.max_concurrency == 64);
     CHECK(options->runtime.per_host == 2);
     CHECK(options->runtime.request_timeout == std::chrono::milliseconds(5000));
@@ -109,7 +128,8 @@ TEST_CASE("bad values name the flag or the variable") {
     CHECK(error_of({"--retries", "eleven"}).starts_with("--retries: must be an integer"));
     CHECK(error_of({"--request-timeout-ms", "999"})
               .starts_with("--request-timeout-ms: must be an integer between 1000 and 300000"));
-    CHECK(error_of({"--store", "sqlite"}).starts_with("--store: must be memory"));
+    CHECK(error_of({"--store", "postgres"}).starts_with("--store: must be sqlite or memory"));
+    CHECK(error_of({"--data="}) == "--data: needs a directory");
     CHECK(error_of({"--browser-tabs", "0"}).starts_with("--browser-tabs: must be an integer"));
     CHECK(error_of({"--chromium="}) == "--chromium: needs a path");
     CHECK(error_of({"--log-level", "verbose"}) ==
@@ -135,7 +155,7 @@ TEST_CASE("help wins over everything else and the usage lists every flag") {
 
     const std::string text = usage();
     for (const std::string_view flag :
-         {"--listen HOST:PORT", "--store", "--max-concurrency N", "--per-host N",
+         {"--listen HOST:PORT", "--store", "--data DIR", "--max-concurrency N", "--per-host N",
           "--request-timeout-ms N", "--retries N", "--max-requests N", "--max-body-bytes N",
           "--allow-private-targets", "--browser-tabs N", "--chromium PATH", "--log-level LEVEL",
           "--help", "ASYNCSCRAPE_MAX_BODY_BYTES", "default 127.0.0.1:8080", "default 67108864"}) {

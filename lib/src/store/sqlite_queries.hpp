@@ -1,0 +1,66 @@
+// The SQL behind each Store operation, run on a database thread with its connection. The
+// transaction around them is the worker's; these only read and write rows.
+#pragma once
+
+#include "store/sqlite_connection.hpp"
+
+#include <asyncscrape/store.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asyncscrape {
+
+// A snapshot of requests under the id it is stored as. Written on first use, so that the same
+// requests (the same RequestList object) are stored once for a collection and all its runs.
+struct RequestSetRef {
+    std::int64_t id = 0;
+    RequestList requests;
+};
+
+struct StoredCollection {
+    Collection collection;
+    std::int64_t request_set = 0;
+};
+
+std::int64_t next_request_set_id(SqliteConnection& db);
+
+void save_collection(SqliteConnection& db, const Collection& collection,
+                     const RequestSetRef& requests);
+std::optional<StoredCollection> load_collection(SqliteConnection& db, const std::string& id);
+Page<StoredCollection> load_collections(SqliteConnection& db, PageQuery page);
+bool remove_collection(SqliteConnection& db, const std::string& id);
+
+void save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& requests,
+                  const std::vector<Job>& jobs);
+void save_run(SqliteConnection& db, const Run& run);
+std::optional<Run> load_run(SqliteConnection& db, const std::string& collection_id,
+                            const std::string& run_id);
+Page<Run> load_runs(SqliteConnection& db, const std::string& collection_id,
+                    std::optional<RunStatus> filter, PageQuery page);
+
+// False when the run has no job at that index.
+bool save_job(SqliteConnection& db, const Job& job);
+std::int64_t cancel_pending(SqliteConnection& db, const std::string& run_id, TimePoint at);
+void save_outcome(SqliteConnection& db, const Job& job, const JobResult& result);
+std::optional<Job> load_job(SqliteConnection& db, const std::string& run_id,
+                            const std::string& job_id);
+Page<Job> load_jobs(SqliteConnection& db, const std::string& run_id,
+                    std::optional<JobStatus> filter, PageQuery page);
+
+std::optional<JobResult> load_result(SqliteConnection& db, const std::string& run_id,
+                                     const std::string& job_id);
+std::vector<JobResult> load_results_after(SqliteConnection& db, const std::string& run_id,
+                                          std::optional<JobStatus> filter, std::int64_t after_index,
+                                          std::size_t limit);
+
+void save_screenshot(SqliteConnection& db, const std::string& run_id, const std::string& job_id,
+                     const std::string& png);
+std::optional<std::string> load_screenshot(SqliteConnection& db, const std::string& run_id,
+                                           const std::string& job_id);
+
+std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db);
+
+}  // namespace asyncscrape

@@ -1,0 +1,128 @@
+#include "store/sqlite_schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace asyncscrape {
+namespace {
+
+// Version 1.
+// - Times are nanoseconds since the Unix epoch; statuses are their wire spellings.
+// - Rows of runs, jobs, results and screenshots refer to their run by its integer key (`seq`)
+//   rather than repeating the 36-character id on each of a run's million rows.
+// - A run's requests are a snapshot, a `request_set`, shared with the collection version it
+//   started from: a hundred runs of a collection that was not changed in between refer to one
+//   copy of its requests. One row per request keeps every row small.
+// - Deleting a collection cascades to everything below it through the foreign keys.
+constexpr std::string_view version_1 = R"sql(
+CREATE TABLE collections (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    callback_url TEXT,
+    request_set  INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+CREATE TABLE request_sets (
+    id            INTEGER PRIMARY KEY,
+    collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE
+);
+CREATE INDEX request_sets_by_collection ON request_sets(collection_id);
+CREATE TABLE requests (
+    request_set INTEGER NOT NULL REFERENCES request_sets(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    request     TEXT NOT NULL,
+    PRIMARY KEY (request_set, idx)
+) WITHOUT ROWID;
+CREATE TABLE runs (
+    seq           INTEGER PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,
+    collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    request_set   INTEGER NOT NULL REFERENCES request_sets(id),
+    status        TEXT NOT NULL,
+    total         INTEGER NOT NULL,
+    success       INTEGER NOT NULL,
+    failed        INTEGER NOT NULL,
+    timeout       INTEGER NOT NULL,
+    cancelled     INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    finished_at   INTEGER
+);
+CREATE INDEX runs_by_collection ON runs(collection_id, seq);
+CREATE INDEX runs_by_status ON runs(status);
+CREATE INDEX runs_by_request_set ON runs(request_set);
+CREATE TABLE jobs (
+    run         INTEGER NOT NULL REFERENCES runs(seq) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    id          TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    custom_id   TEXT,
+    status      TEXT NOT NULL,
+    status_code INTEGER,
+    attempts    INTEGER NOT NULL,
+    error       TEXT,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    PRIMARY KEY (run, idx)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX jobs_by_id ON jobs(run, id);
+CREATE TABLE results (
+    run         INTEGER NOT NULL REFERENCES runs(seq) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    final_url   TEXT NOT NULL,
+    status_code INTEGER,
+    headers     TEXT NOT NULL,
+    body        BLOB NOT NULL,
+    error       TEXT,
+    timings     TEXT NOT NULL,
+    actions     TEXT NOT NULL,
+    screenshot  TEXT,
+    custom_id   TEXT,
+    UNIQUE (run, idx)
+);
+CREATE TABLE screenshots (
+    run INTEGER NOT NULL REFERENCES runs(seq) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    png BLOB NOT NULL,
+    UNIQUE (run, idx)
+);
+)sql";
+
+constexpr std::array<Migration, 1> migrations{{{version_1}}};
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() {
+    return migrations;
+}
+
+std::optional<Error> migrate(SqliteConnection& db, std::span<const Migration> steps) {
+    const auto known = static_cast<std::int64_t>(steps.size());
+    const std::int64_t found = db.query_integer("PRAGMA user_version");
+    if (found > known) {
+        return unavailable("the database was written by a newer asyncscrape (schema " +
+                           std::to_string(found) + ", this one knows " + std::to_string(known) +
+                           ")");
+    }
+    for (std::int64_t version = found + 1; version <= known; ++version) {
+        try {
+            db.execute("BEGIN IMMEDIATE");
+            db.execute(steps[static_cast<std::size_t>(version - 1)].sql);
+            db.execute("PRAGMA user_version = " + std::to_string(version));
+            db.execute("COMMIT");
+        } catch (const SqliteError& failure) {
+            if (db.in_transaction()) {
+                db.execute("ROLLBACK");
+            }
+            return unavailable("upgrading the database to schema " + std::to_string(version) +
+                               " failed: " + failure.what());
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace asyncscrape

@@ -1,0 +1,256 @@
+// The durable store: SQLite in WAL mode, one file under the data directory. Writes go to a
+// writer thread that commits them in groups (see sqlite_worker.hpp); reads go to a reader thread
+// with a read-only connection of its own, so that a GET is not queued behind a batch commit.
+//
+// Durability: with WAL and synchronous=NORMAL a committed transaction survives the process being
+// killed (it is in the WAL file, which the kernel keeps); a power loss or OS crash may lose the
+// last transactions committed before it, never corrupt the file. Each write is answered only
+// after its commit, so what the API acknowledged survives a crash of the server.
+#include "store/data_dir_lock.hpp"
+#include "store/database_call.hpp"
+#include "store/sqlite_queries.hpp"
+#include "store/sqlite_schema.hpp"
+#include "store/sqlite_worker.hpp"
+
+#include <asyncscrape/store.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+namespace asyncscrape {
+namespace {
+
+namespace asio = boost::asio;
+
+class SqliteStore final : public Store {
+  public:
+    SqliteStore(asio::any_io_executor executor, DataDirLock lock, SqliteConnection writer,
+                SqliteConnection reader, std::int64_t next_request_set)
+        : executor_(std::move(executor)),
+          lock_(std::move(lock)),
+          writer_(std::move(writer), WorkerRole::writer),
+          reader_(std::move(reader), WorkerRole::reader),
+          next_request_set_(next_request_set) {}
+
+    Task<void> put_collection(Collection collection) override {
+        auto requests = request_set_for(collection.id, collection.requests);
+        return write([collection = std::move(collection), requests = std::move(requests)](
+                         SqliteConnection& db) { save_collection(db, collection, requests); });
+    }
+
+    Task<std::optional<Collection>> get_collection(std::string id) override {
+        auto query =
+            read([id = std::move(id)](SqliteConnection& db) { return load_collection(db, id); });
+        auto stored = co_await std::move(query);
+        if (!stored) {
+            co_return std::nullopt;
+        }
+        remember_requests(*stored);
+        co_return std::move(stored->collection);
+    }
+
+    Task<Page<Collection>> list_collections(PageQuery page) override {
+        auto query = read([page](SqliteConnection& db) { return load_collections(db, page); });
+        auto stored = co_await std::move(query);
+        Page<Collection> result;
+        result.total = stored.total;
+        for (auto& item : stored.items) {
+            remember_requests(item);
+            result.items.push_back(std::move(item.collection));
+        }
+        co_return result;
+    }
+
+    Task<bool> delete_collection(std::string id) override {
+        return write(
+            [id = std::move(id)](SqliteConnection& db) { return remove_collection(db, id); });
+    }
+
+    Task<void> create_run(Run run, RequestList requests, std::vector<Job> jobs) override {
+        auto set = request_set_for(run.collection_id, std::move(requests));
+        return write([run = std::move(run), set = std::move(set), jobs = std::move(jobs)](
+                         SqliteConnection& db) { save_new_run(db, run, set, jobs); });
+    }
+
+    Task<void> update_run(Run run) override {
+        return write([run = std::move(run)](SqliteConnection& db) { save_run(db, run); });
+    }
+
+    Task<std::optional<Run>> get_run(std::string collection_id, std::string run_id) override {
+        return read([collection_id = std::move(collection_id), run_id = std::move(run_id)](
+                        SqliteConnection& db) { return load_run(db, collection_id, run_id); });
+    }
+
+    Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
+                              PageQuery page) override {
+        return read([collection_id = std::move(collection_id), filter, page](SqliteConnection& db) {
+            return load_runs(db, collection_id, filter, page);
+        });
+    }
+
+    Task<void> update_job(Job job) override {
+        return write([job = std::move(job)](SqliteConnection& db) { save_job(db, job); });
+    }
+
+    Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) override {
+        return write([run_id = std::move(run_id), at](SqliteConnection& db) {
+            return cancel_pending(db, run_id, at);
+        });
+    }
+
+    Task<void> finish_job(Job job, JobResult result) override {
+        return write([job = std::move(job), result = std::move(result)](SqliteConnection& db) {
+            save_outcome(db, job, result);
+        });
+    }
+
+    Task<std::optional<Job>> get_job(std::string run_id, std::string job_id) override {
+        return read([run_id = std::move(run_id), job_id = std::move(job_id)](SqliteConnection& db) {
+            return load_job(db, run_id, job_id);
+        });
+    }
+
+    Task<Page<Job>> list_jobs(std::string run_id, std::optional<JobStatus> filter,
+                              PageQuery page) override {
+        return read([run_id = std::move(run_id), filter, page](SqliteConnection& db) {
+            return load_jobs(db, run_id, filter, page);
+        });
+    }
+
+    Task<std::optional<JobResult>> get_result(std::string run_id, std::string job_id) override {
+        return read([run_id = std::move(run_id), job_id = std::move(job_id)](SqliteConnection& db) {
+            return load_result(db, run_id, job_id);
+        });
+    }
+
+    Task<std::vector<JobResult>> results_after(std::string run_id, std::optional<JobStatus> filter,
+                                               std::int64_t after_index,
+                                               std::size_t limit) override {
+        return read([run_id = std::move(run_id), filter, after_index, limit](SqliteConnection& db) {
+            return load_results_after(db, run_id, filter, after_index, limit);
+        });
+    }
+
+    Task<void> put_screenshot(std::string run_id, std::string job_id, std::string png) override {
+        return write([run_id = std::move(run_id), job_id = std::move(job_id), png = std::move(png)](
+                         SqliteConnection& db) { save_screenshot(db, run_id, job_id, png); });
+    }
+
+    Task<std::optional<std::string>> get_screenshot(std::string run_id,
+                                                    std::string job_id) override {
+        return read([run_id = std::move(run_id), job_id = std::move(job_id)](SqliteConnection& db) {
+            return load_screenshot(db, run_id, job_id);
+        });
+    }
+
+    Task<std::vector<UnfinishedRun>> unfinished_runs() override {
+        return read([](SqliteConnection& db) { return load_unfinished_runs(db); });
+    }
+
+  private:
+    // A RequestList the store has written or read, under the id of its stored copy.
+    struct KnownRequests {
+        std::weak_ptr<const std::vector<Request>> requests;
+        std::string collection_id;
+        std::int64_t set_id = 0;
+    };
+
+    template <class Work>
+    Task<detail::WorkAnswer<Work>> write(Work work) {
+        return ask_database(writer_, executor_, std::move(work));
+    }
+
+    template <class Work>
+    Task<detail::WorkAnswer<Work>> read(Work work) {
+        return ask_database(reader_, executor_, std::move(work));
+    }
+
+    // The stored copy of these requests when the store has seen this very RequestList for the
+    // collection (a run started from the collection as it is), else a new id: RequestLists are
+    // immutable, so the same object means the same requests. Runs on the io_context only.
+    RequestSetRef request_set_for(const std::string& collection_id, RequestList requests) {
+        forget_expired_requests();
+        for (const auto& known : known_requests_) {
+            if (known.collection_id == collection_id && known.requests.lock() == requests) {
+                return {known.set_id, std::move(requests)};
+            }
+        }
+        const std::int64_t id = next_request_set_++;
+        if (requests) {
+            known_requests_.push_back({requests, collection_id, id});
+        }
+        return {id, std::move(requests)};
+    }
+
+    void remember_requests(const StoredCollection& stored) {
+        forget_expired_requests();
+        known_requests_.push_back(
+            {stored.collection.requests, stored.collection.id, stored.request_set});
+    }
+
+    void forget_expired_requests() {
+        std::erase_if(known_requests_,
+                      [](const KnownRequests& known) { return known.requests.expired(); });
+    }
+
+    asio::any_io_executor executor_;
+    DataDirLock lock_;  // released last, after the threads have finished
+    SqliteWorker writer_;
+    SqliteWorker reader_;
+    std::int64_t next_request_set_;
+    std::vector<KnownRequests> known_requests_;
+};
+
+// Settings of every connection. busy_timeout covers the moments a checkpoint holds a lock.
+void configure(SqliteConnection& db) {
+    db.execute("PRAGMA busy_timeout = 5000");
+    db.execute("PRAGMA foreign_keys = ON");
+}
+
+}  // namespace
+
+Outcome<std::shared_ptr<Store>> open_sqlite_store(asio::any_io_executor executor,
+                                                  std::string data_dir) {
+    std::error_code error;
+    std::filesystem::create_directories(data_dir, error);
+    if (error) {
+        return unavailable("cannot create the data directory " + data_dir + ": " + error.message());
+    }
+    auto lock = DataDirLock::acquire(data_dir);
+    if (!lock) {
+        return lock.error();
+    }
+    const std::string path = data_dir + "/asyncscrape.db";
+    try {
+        SqliteConnection writer(path,
+                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+        configure(writer);
+        // A file the process may only read is served read-only (SQLite opens it so); its
+        // writes fail with SQLite's reason. It cannot be switched to WAL or created.
+        const bool read_only = sqlite3_db_readonly(writer.handle(), "main") == 1;
+        if (!read_only) {
+            // auto_vacuum takes effect only on a database without tables, when it is created;
+            // it lets retention give space back with incremental_vacuum, not a full VACUUM.
+            writer.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            writer.execute("PRAGMA journal_mode = WAL");
+        }
+        if (writer.query_text("PRAGMA journal_mode") != "wal") {
+            return unavailable("cannot open database " + path + ": WAL mode is not available");
+        }
+        writer.execute("PRAGMA synchronous = NORMAL");
+        if (auto failure = migrate(writer, schema_migrations())) {
+            return unavailable("cannot open database " + path + ": " + failure->detail);
+        }
+        SqliteConnection reader(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        configure(reader);
+        const std::int64_t next_request_set = next_request_set_id(writer);
+        return std::shared_ptr<Store>(
+            std::make_shared<SqliteStore>(std::move(executor), std::move(*lock), std::move(writer),
+                                          std::move(reader), next_request_set));
+    } catch (const SqliteError& failure) {
+        return unavailable("cannot open database " + path + ": " + failure.what());
+    }
+}
+
+}  // namespace asyncscrape

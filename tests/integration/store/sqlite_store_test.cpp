@@ -1,0 +1,351 @@
+// What only the SQLite store has: everything survives closing and reopening, runs in progress
+// are found again, the data directory is locked, the schema is versioned, and write failures
+// are answered with StoreUnavailable while reads go on.
+#include "store_fixture.hpp"
+
+#include "store/sqlite_connection.hpp"
+#include "store/sqlite_schema.hpp"
+
+#include "support/run_all.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace asyncscrape;
+using namespace asyncscrape::test;
+
+namespace {
+
+using SqliteFixture = StoreFixture<SqliteStoreFactory>;
+
+std::string database_path(const SqliteFixture& f) {
+    return f.factory.data.string() + "/asyncscrape.db";
+}
+
+Error open_error(boost::asio::io_context& io, const std::string& data_dir) {
+    auto store = open_sqlite_store(io.get_executor(), data_dir);
+    REQUIRE_FALSE(store);
+    return store.error();
+}
+
+// Finishes the jobs given, `per_writer` after one another in each of `writers` coroutines.
+boost::asio::awaitable<int> finish_in_turn(Store& store, std::vector<Job> jobs) {
+    for (auto& job : jobs) {
+        auto [done, result] = finished(std::move(job), JobStatus::success);
+        co_await store.finish_job(std::move(done), std::move(result));
+    }
+    co_return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a reopened store has everything it had, and the runs still in progress", "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 3);
+    const auto run = run_of(collection, "r");
+    const auto jobs = jobs_of(run, collection);
+    f.await(f.store->put_collection(collection));
+    f.await(f.store->create_run(run, collection.requests, jobs));
+    const auto [first, first_result] = finished(jobs[0], JobStatus::success);
+    const auto [third, third_result] = finished(jobs[2], JobStatus::timeout);
+    f.await(f.store->finish_job(first, first_result));
+    f.await(f.store->finish_job(third, third_result));
+    f.await(f.store->put_screenshot("r", first.job_id, "png bytes"));
+    auto running = jobs[1];
+    running.status = JobStatus::running;
+    f.await(f.store->update_job(running));
+    // Counters the runtime wrote before the crash do not matter: they are recounted.
+    auto counted = run;
+    counted.success_requests = 3;
+    f.await(f.store->update_run(counted));
+
+    f.reopen();
+
+    CHECK(shown(f.await(f.store->get_collection("c"))) == shown(collection));
+    CHECK(shown(f.await(f.store->get_job("r", first.job_id))) == shown(first));
+    CHECK(shown(f.await(f.store->get_result("r", third.job_id))) == shown(third_result));
+    CHECK(f.await(f.store->get_screenshot("r", first.job_id)) == "png bytes");
+
+    const auto unfinished = f.await(f.store->unfinished_runs());
+    REQUIRE(unfinished.size() == 1);
+    const auto& resumed = unfinished[0];
+    CHECK(resumed.run.run_id == "r");
+    CHECK(resumed.run.success_requests == 1);
+    CHECK(resumed.run.timeout_requests == 1);
+    CHECK(resumed.run.finished_requests() == 2);
+    CHECK(resumed.unfinished == std::vector<std::size_t>{1});
+    CHECK(resumed.job_ids ==
+          std::vector<std::string>{jobs[0].job_id, jobs[1].job_id, jobs[2].job_id});
+    REQUIRE(resumed.requests);
+    REQUIRE(resumed.requests->size() == 3);
+    CHECK((*resumed.requests)[2].url == (*collection.requests)[2].url);
+    CHECK((*resumed.requests)[2].headers == (*collection.requests)[2].headers);
+
+    auto ended = run;
+    ended.status = RunStatus::completed;
+    f.await(f.store->update_run(ended));
+    CHECK(f.await(f.store->unfinished_runs()).empty());
+}
+
+TEST_CASE("a run keeps the requests it started with when its collection is replaced", "[sqlite]") {
+    SqliteFixture f;
+    const auto original = collection_of("c", 2);
+    const auto run = run_of(original, "r");
+    f.await(f.store->put_collection(original));
+    f.await(f.store->create_run(run, original.requests, jobs_of(run, original)));
+    auto replaced = collection_of("c", 5);
+    replaced.requests = std::make_shared<std::vector<Request>>(
+        std::vector<Request>{request_for("https://example.test/other")});
+    f.await(f.store->put_collection(replaced));
+    f.reopen();
+
+    CHECK(f.await(f.store->get_collection("c"))->total_requests() == 1);
+    const auto unfinished = f.await(f.store->unfinished_runs());
+    REQUIRE(unfinished.size() == 1);
+    REQUIRE(unfinished[0].requests->size() == 2);
+    CHECK((*unfinished[0].requests)[1].url == (*original.requests)[1].url);
+}
+
+TEST_CASE("runs of an unchanged collection share one stored copy of its requests", "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 4);
+    f.await(f.store->put_collection(collection));
+    for (int i = 0; i < 3; ++i) {
+        const auto run = run_of(collection, "r" + std::to_string(i));
+        f.await(f.store->create_run(run, collection.requests, jobs_of(run, collection)));
+    }
+    // After a restart the collection is read back, and runs of what was read share it too.
+    f.reopen();
+    const auto loaded = f.await(f.store->get_collection("c"));
+    REQUIRE(loaded);
+    const auto later = run_of(*loaded, "later");
+    f.await(f.store->create_run(later, loaded->requests, jobs_of(later, *loaded)));
+    f.store.reset();
+
+    SqliteConnection db(database_path(f), SQLITE_OPEN_READONLY);
+    CHECK(db.query_integer("SELECT count(*) FROM requests") == 4);
+    CHECK(db.query_integer("SELECT count(DISTINCT request_set) FROM runs") == 1);
+}
+
+TEST_CASE("a data directory is used by one store at a time", "[sqlite]") {
+    SqliteFixture f;
+    const Error refused = open_error(f.io, f.factory.data.string());
+    CHECK(refused.code == Errc::unavailable);
+    CHECK(refused.detail == "data directory " + f.factory.data.string() +
+                                " is in use by another asyncscrape process (pid " +
+                                std::to_string(getpid()) + ")");
+
+    f.store.reset();
+    CHECK(open_sqlite_store(f.io.get_executor(), f.factory.data.string()));
+}
+
+TEST_CASE("a database is created in WAL mode with incremental auto-vacuum", "[sqlite]") {
+    SqliteFixture f;
+    SqliteConnection db(database_path(f), SQLITE_OPEN_READONLY);
+    CHECK(db.query_text("PRAGMA journal_mode") == "wal");
+    CHECK(db.query_integer("PRAGMA auto_vacuum") == 2);
+    CHECK(db.query_integer("PRAGMA user_version") ==
+          static_cast<std::int64_t>(schema_migrations().size()));
+}
+
+TEST_CASE("a database written by a newer asyncscrape is refused", "[sqlite]") {
+    SqliteFixture f;
+    f.store.reset();
+    SqliteConnection(database_path(f), SQLITE_OPEN_READWRITE).execute("PRAGMA user_version = 7");
+
+    const Error refused = open_error(f.io, f.factory.data.string());
+    CHECK(refused.code == Errc::unavailable);
+    CHECK(refused.detail == "cannot open database " + database_path(f) +
+                                ": the database was written by a newer asyncscrape (schema 7, "
+                                "this one knows " +
+                                std::to_string(schema_migrations().size()) + ")");
+}
+
+TEST_CASE("a file that is not a database is refused with SQLite's reason", "[sqlite]") {
+    boost::asio::io_context io;
+    const TempDir data;
+    std::ofstream(data.string() + "/asyncscrape.db") << std::string(8192, 'x');
+    const Error refused = open_error(io, data.string());
+    CHECK(refused.code == Errc::unavailable);
+    CHECK_THAT(refused.detail, Catch::Contains("file is not a database"));
+}
+
+TEST_CASE("migrations bring an older file up to date, each step all or nothing", "[sqlite]") {
+    SqliteFixture f;
+    f.store.reset();
+    SqliteConnection db(database_path(f), SQLITE_OPEN_READWRITE);
+    std::vector<Migration> steps(schema_migrations().begin(), schema_migrations().end());
+    const auto current = static_cast<std::int64_t>(steps.size());
+
+    steps.push_back({"CREATE TABLE added (x); INSERT INTO added VALUES (1);"});
+    CHECK_FALSE(migrate(db, steps));
+    CHECK(db.query_integer("PRAGMA user_version") == current + 1);
+    CHECK(db.query_integer("SELECT x FROM added") == 1);
+
+    steps.push_back({"CREATE TABLE half (x); INSERT INTO missing VALUES (1);"});
+    const auto failed = migrate(db, steps);
+    REQUIRE(failed);
+    CHECK(failed->detail == "upgrading the database to schema " + std::to_string(current + 2) +
+                                " failed: no such table: missing");
+    CHECK(db.query_integer("PRAGMA user_version") == current + 1);
+    CHECK(db.query_integer("SELECT count(*) FROM sqlite_schema WHERE name = 'half'") == 0);
+}
+
+TEST_CASE("concurrent job outcomes are committed in groups and all stored", "[sqlite]") {
+    constexpr int writers = 100;
+    constexpr int per_writer = 200;
+    SqliteFixture f;
+    const auto collection = collection_of("c", writers * per_writer);
+    const auto run = run_of(collection, "r");
+    const auto jobs = jobs_of(run, collection);
+    f.await(f.store->put_collection(collection));
+    f.await(f.store->create_run(run, collection.requests, jobs));
+
+    std::vector<boost::asio::awaitable<int>> tasks;
+    for (int w = 0; w < writers; ++w) {
+        std::vector<Job> share;
+        for (int i = w; i < writers * per_writer; i += writers) {
+            share.push_back(jobs[static_cast<std::size_t>(i)]);
+        }
+        tasks.push_back(finish_in_turn(*f.store, std::move(share)));
+    }
+    f.await(run_all(std::move(tasks)));
+    f.reopen();
+
+    CHECK(f.await(f.store->list_jobs("r", JobStatus::success, {.limit = 1})).total ==
+          writers * per_writer);
+    const auto last =
+        f.await(f.store->results_after("r", std::nullopt, -1 + writers * per_writer - 1, 5));
+    REQUIRE(last.size() == 1);
+    CHECK(last[0].job_id == jobs.back().job_id);
+}
+
+namespace {
+
+// Runs `body` in a child process, so that it may change what the whole process is allowed to
+// do (its user, its file size limit). Answers the child's exit status; the child explains a
+// failure on stderr.
+template <class Body>
+int exit_status_of_child(Body body) {
+    const pid_t child = fork();
+    if (child == 0) {
+        int status = 1;
+        try {
+            status = body();
+        } catch (const std::exception& failure) {
+            std::fprintf(stderr, "child: %s\n", failure.what());
+        }
+        std::_Exit(status);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// In a child: false, with the reason on stderr, when `check` does not hold.
+bool expect(bool check, const std::string& what) {
+    if (!check) {
+        std::fprintf(stderr, "child: expected %s\n", what.c_str());
+    }
+    return check;
+}
+
+// The message of the StoreUnavailable that `call` throws, or "" when it throws none.
+template <class T>
+std::string unavailable_reason(boost::asio::io_context& io, boost::asio::awaitable<T> call) {
+    try {
+        run_test_coroutine(io, std::move(call));
+    } catch (const StoreUnavailable& failure) {
+        return failure.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("a read-only database answers reads, and writes with StoreUnavailable", "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 2);
+    f.await(f.store->put_collection(collection));
+    f.store.reset();
+    // Root writes to anything: as root the child drops to an unprivileged user. For it the
+    // database file is read-only and the directory writable (SQLite keeps its WAL index there).
+    std::filesystem::permissions(f.factory.data.path(), std::filesystem::perms::all);
+    std::filesystem::permissions(database_path(f), std::filesystem::perms::owner_read |
+                                                       std::filesystem::perms::group_read |
+                                                       std::filesystem::perms::others_read);
+
+    const int status = exit_status_of_child([&] {
+        const bool privileged = getuid() == 0;
+        if (privileged && (setgid(65534) != 0 || setuid(65534) != 0)) {
+            return 2;
+        }
+        boost::asio::io_context io;
+        auto store = open_sqlite_store(io.get_executor(), f.factory.data.string());
+        if (!expect(store.has_value(),
+                    "the store to open: " + (store ? std::string() : store.error().detail))) {
+            return 1;
+        }
+        const auto& opened = *store;
+        const auto before = run_test_coroutine(io, opened->get_collection("c"));
+        const auto reason = unavailable_reason(io, opened->put_collection(collection_of("d", 1)));
+        const auto after = run_test_coroutine(io, opened->list_collections({}));
+        const bool passed =
+            expect(before && before->total_requests() == 2, "the collection before the write") &
+            expect(reason == "attempt to write a readonly database", "the reason, not: " + reason) &
+            expect(after.total == 1 && after.items[0].id == "c", "the collection after it");
+        return passed ? 0 : 1;
+    });
+    CHECK(status == 0);
+}
+
+TEST_CASE("a write that finds the disk full fails alone; the store goes on", "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 3);
+    const auto run = run_of(collection, "r");
+    const auto jobs = jobs_of(run, collection);
+    f.await(f.store->put_collection(collection));
+    f.await(f.store->create_run(run, collection.requests, jobs));
+    f.store.reset();
+
+    const int status = exit_status_of_child([&] {
+        // Past the limit a write fails with EFBIG instead of killing the process.
+        std::signal(SIGXFSZ, SIG_IGN);
+        boost::asio::io_context io;
+        auto store = open_sqlite_store(io.get_executor(), f.factory.data.string());
+        if (!expect(store.has_value(), "the store to open")) {
+            return 1;
+        }
+        const auto& opened = *store;
+        rlimit limit{};
+        getrlimit(RLIMIT_FSIZE, &limit);
+        const rlimit unlimited = limit;
+        limit.rlim_cur = 512 * 1024;
+        setrlimit(RLIMIT_FSIZE, &limit);
+
+        auto [big, big_result] = finished(jobs[0], JobStatus::success);
+        big_result.body = std::string(4 * 1024 * 1024, 'x');
+        const auto reason = unavailable_reason(io, opened->finish_job(big, big_result));
+        const bool refused =
+            expect(reason == "database or disk is full" || reason == "disk I/O error",
+                   "a full disk, not: " + reason);
+        const auto job = run_test_coroutine(io, opened->get_job("r", jobs[0].job_id));
+        const bool readable = expect(job && job->status == JobStatus::pending,
+                                     "the job as it was before the failed write");
+
+        setrlimit(RLIMIT_FSIZE, &unlimited);
+        auto [small, small_result] = finished(jobs[1], JobStatus::success);
+        run_test_coroutine(io, opened->finish_job(small, small_result));
+        const auto stored = run_test_coroutine(io, opened->get_result("r", jobs[1].job_id));
+        const bool recovered = expect(stored.has_value(), "a later write to be stored");
+        return refused && readable && recovered ? 0 : 1;
+    });
+    CHECK(status == 0);
+}
