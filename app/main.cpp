@@ -44,15 +44,26 @@ net::awaitable<void> resume_runs(Runtime& runtime) {
     }
 }
 
-// On SIGINT or SIGTERM: stop accepting, finish the answers in progress, stop the jobs in flight.
-net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Runtime& runtime) {
+struct ResumeDone {
+    bool& done;
+    void operator()(const std::exception_ptr& error) const {
+        server::LogFailure{"resuming runs"}(error);
+        done = true;
+    }
+};
+
+// On SIGINT or SIGTERM: stop accepting, finish the answers in progress, let the jobs in flight
+// finish for up to the grace period, then stop the rest; what did not finish resumes at the next
+// start.
+net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Runtime& runtime,
+                                    std::chrono::seconds grace) {
     const auto [ec, signal] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
     if (ec) {
         co_return;
     }
     log(LogLevel::info, "signal ", signal, ": shutting down");
     co_await server.stop();
-    co_await runtime.shutdown();
+    co_await runtime.shutdown(grace);
     log(LogLevel::info, "stopped");
 }
 
@@ -70,6 +81,12 @@ int serve(const app::Options& options) {
         return 1;
     }
     Runtime runtime(io.get_executor(), options.runtime, std::move(store).value());
+    // Resumed before the first client is served: until then the store's counters of those runs
+    // may lag behind their outcomes, and a client must never see a counter go back.
+    bool resumed = false;
+    net::co_spawn(io, resume_runs(runtime), ResumeDone{resumed});
+    while (!resumed && io.run_one() > 0) {
+    }
     Server server(io.get_executor(), options.server, runtime);
     try {
         server.start();
@@ -77,8 +94,8 @@ int serve(const app::Options& options) {
         log(LogLevel::error, e.what());
         return 1;
     }
-    net::co_spawn(io, resume_runs(runtime), server::LogFailure{"resuming runs"});
-    net::co_spawn(io, stop_on_signal(signals, server, runtime), server::LogFailure{"shutdown"});
+    net::co_spawn(io, stop_on_signal(signals, server, runtime, options.grace),
+                  server::LogFailure{"shutdown"});
     log(LogLevel::info, "listening on http://",
         app::format_host_port(options.server.host, server.port()));
     io.run();

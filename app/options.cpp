@@ -31,6 +31,27 @@ Problem set_integer(Integer& target, std::string_view text, std::uint64_t min, s
     return std::nullopt;
 }
 
+// "24h", "90m", "45s", "2d", or a bare number of seconds; "0" is zero.
+Problem set_duration(std::chrono::seconds& target, std::string_view text) {
+    constexpr std::pair<char, std::uint64_t> units[] = {
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    std::uint64_t unit = 1;
+    std::string_view number = text;
+    for (const auto& [suffix, seconds] : units) {
+        if (!text.empty() && text.back() == suffix) {
+            unit = seconds;
+            number.remove_suffix(1);
+        }
+    }
+    const auto value = parse_unsigned(number);
+    constexpr std::uint64_t max_seconds = 10ull * 365 * 86400;
+    if (!value || *value > max_seconds / unit) {
+        return "must be a duration such as 24h, 90m, 45s or 0, not \"" + std::string(text) + "\"";
+    }
+    target = std::chrono::seconds(*value * unit);
+    return std::nullopt;
+}
+
 Problem set_listen(ServerConfig& server, std::string_view text) {
     const std::string problem =
         "must be HOST:PORT, with an IPv6 host in brackets ([::1]:8080), not \"" +
@@ -166,6 +187,18 @@ const Flag flags[] = {
          return std::nullopt;
      },
      [](const Options& o) { return o.runtime.chromium_path; }},
+    {"retention", "DURATION",
+     "finished runs older than this are removed with their results (24h, 90m, 45s; 0 keeps all)",
+     [](Options& o, std::string_view v) { return set_duration(o.runtime.retention, v); },
+     [](const Options& o) { return std::to_string(o.runtime.retention.count()) + "s"; }},
+    {"grace", "SECONDS", "on SIGTERM, how long jobs in flight may finish before they are stopped",
+     [](Options& o, std::string_view v) {
+         std::int64_t seconds = 0;
+         Problem problem = set_integer(seconds, v, 0, 3600);
+         o.grace = std::chrono::seconds(seconds);
+         return problem;
+     },
+     [](const Options& o) { return std::to_string(o.grace.count()); }},
     {"log-level", "LEVEL", "debug, info, warn or error",
      [](Options& o, std::string_view v) { return set_log_level(o.log_level, v); },
      [](const Options& o) { return std::string(to_string(o.log_level)); }},

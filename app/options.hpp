@@ -7,6 +7,7 @@
 #include <asyncscrape/config.hpp>
 #include <asyncscrape/error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +22,8 @@ struct Options {
     RuntimeConfig runtime;
     std::string store = "sqlite";   // or "memory"
     std::string data_dir = "data";  // the SQLite store's directory
+    // On SIGTERM, how long jobs in flight may go on finishing before they are stopped.
+    std::chrono::seconds grace{10};
     LogLevel log_level = LogLevel::info;
     bool help = false;
 };

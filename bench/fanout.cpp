@@ -1,11 +1,13 @@
-// Fan-out: one run of N GETs of one URL through the runtime, K in flight, results stored: plain
-// fetches, or with --browser page loads in Chromium with K tabs. Prints one JSON line with the
+// Fan-out: one run of N GETs of one URL through the runtime, K in flight, results stored (in
+// memory, or with --data in the SQLite store there): plain fetches, or with --browser page loads
+// in Chromium with K tabs. Prints one JSON line with the
 // rate, so that scripts can compare it with wrk's, curl's or a fresh Chromium's per page.
 //
 //     asyncscrape-bench --url http://127.0.0.1:8081/page.html --requests 20000 --concurrency 64
 //     asyncscrape-bench --url http://127.0.0.1:8081/app.html --requests 100 --concurrency 4
 //     --browser
 #include <asyncscrape/runtime.hpp>
+#include <asyncscrape/store.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +17,8 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace asio = boost::asio;
@@ -26,6 +30,7 @@ struct Options {
     std::size_t requests = 20000;
     std::size_t concurrency = 64;
     bool browser = false;
+    std::string data_dir;  // with --data, results go to the SQLite store there
 };
 
 struct Measurement {
@@ -78,6 +83,8 @@ Options parse(int argc, char** argv) {
             options.url = value;
         } else if (flag == "--requests") {
             options.requests = std::strtoull(value, nullptr, 10);
+        } else if (flag == "--data") {
+            options.data_dir = value;
         } else if (flag == "--concurrency") {
             options.concurrency = std::strtoull(value, nullptr, 10);
         } else {
@@ -86,7 +93,8 @@ Options parse(int argc, char** argv) {
     }
     if (options.url.empty() || options.requests == 0 || options.concurrency == 0) {
         throw std::invalid_argument(
-            "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K] [--browser]");
+            "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K] [--browser] "
+            "[--data DIR]");
     }
     return options;
 }
@@ -104,7 +112,15 @@ int main(int argc, char** argv) try {
     config.allow_private_targets = true;  // the targets of a benchmark are local
 
     asio::io_context io;
-    asyncscrape::Runtime runtime(io.get_executor(), config);
+    std::shared_ptr<asyncscrape::Store> store = asyncscrape::make_memory_store();
+    if (!options.data_dir.empty()) {
+        auto durable = asyncscrape::open_sqlite_store(io.get_executor(), options.data_dir);
+        if (!durable) {
+            throw std::runtime_error(durable.error().detail);
+        }
+        store = std::move(durable).value();
+    }
+    asyncscrape::Runtime runtime(io.get_executor(), config, store);
     Measurement measurement;
     std::exception_ptr failure;
     asio::co_spawn(io, fan_out(runtime, options),

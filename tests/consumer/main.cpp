@@ -19,6 +19,8 @@ boost::asio::awaitable<bool> create(asyncscrape::Runtime& runtime) {
         co_return false;
     }
     auto collection = co_await runtime.create_collection(std::move(*spec));
+    // Ends the runtime's background work (the retention sweep), so that io.run() returns.
+    co_await runtime.shutdown();
     co_return collection && collection->requests->front().url == "https://www.example.com/";
 }
 

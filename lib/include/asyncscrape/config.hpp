@@ -42,6 +42,11 @@ struct RuntimeConfig {
     std::size_t browser_tabs = 4;
     // The Chromium binary for browser requests, started at the first browser job.
     std::string chromium_path = "/usr/bin/chromium";
+    // Finished runs older than this are removed with their jobs, results and screenshots by a
+    // periodic sweep; zero keeps everything.
+    std::chrono::seconds retention{24 * 3600};
+    // How often that sweep looks for runs past the retention period.
+    std::chrono::milliseconds retention_sweep_interval{60000};
 };
 
 struct ServerConfig {

@@ -7,8 +7,11 @@
 //         auto run = co_await runtime.start_run(collection->id);
 //         auto done = co_await runtime.wait_run(collection->id, run->run_id);
 //         ...
+//         co_await runtime.shutdown();
 //     }, handler);
 //
+// The runtime keeps work on the io_context until shutdown (the retention sweep, when
+// RuntimeConfig::retention is not zero), so io.run() returns after shutdown() has.
 // All calls must be made from the io_context's thread (the runtime is single-threaded, like the
 // server built on it); the awaitables resume on it.
 #pragma once
@@ -86,10 +89,11 @@ class Runtime {
                                                         std::int64_t after_index,
                                                         std::size_t limit);
 
-    // Shutdown: no run starts any more and jobs in flight stop now. Runs are not marked
-    // cancelled (a durable store resumes them at the next start). Resumes once every job and run
-    // coroutine has finished.
-    Task<void> shutdown();
+    // Shutdown: no run or job starts any more; jobs in flight may finish for up to `grace`, then
+    // the rest stop. Runs are not marked cancelled (a durable store resumes them at the next
+    // start, with the jobs that did not finish). Resumes once every job and run coroutine has
+    // finished.
+    Task<void> shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds{0});
 
   private:
     struct Impl;

@@ -89,6 +89,13 @@ class Store {
     virtual Task<std::optional<std::string>> get_screenshot(std::string run_id,
                                                             std::string job_id) = 0;
 
+    // Retention: removes every run that has ended (completed or cancelled) with finished_at
+    // before `cutoff`, with its jobs, results and screenshots, and answers how many runs went.
+    // Runs in progress and collections stay. A durable store removes in small steps, so that the
+    // sweep of a big run does not hold up other writes, and gives the space back to the disk.
+    // Stops early, with what it has removed, when the awaiting coroutine is cancelled.
+    virtual Task<std::int64_t> remove_runs_finished_before(TimePoint cutoff) = 0;
+
     // Runs still in progress, to resume at start; their jobs that were running count as
     // unfinished. A store that does not outlive the process has none.
     virtual Task<std::vector<UnfinishedRun>> unfinished_runs() = 0;

@@ -259,15 +259,30 @@ asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {
         " queued jobs dropped, ", run->job_signals.size(), " in flight told to stop");
 }
 
-asio::awaitable<void> Engine::shutdown() {
+asio::awaitable<void> Engine::shutdown(std::chrono::milliseconds grace) {
     stopping_ = true;
+    std::size_t in_flight = 0;
     for (auto& [key, run] : runs_by_key_) {
         run->stopping = true;
-        scheduler_.drop_run(key);
-        run->cancel_jobs_in_flight();
+        scheduler_.drop_run(key);  // still pending in the store: they run at the next start
+        in_flight += run->jobs_in_flight;
         run->notify_change();
     }
+    if (in_flight > 0 && grace.count() > 0) {
+        log(LogLevel::info, "waiting up to ", grace.count(), " ms for ", in_flight,
+            " jobs in flight");
+    }
+    // Each run coroutine ends once its jobs in flight have; RunDone wakes this wait early.
+    const auto grace_ends = steady_clock::now() + grace;
+    while (run_coroutines_ > 0 && steady_clock::now() < grace_ends) {
+        runs_gone_.expires_at(grace_ends);
+        co_await runs_gone_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    for (auto& [key, run] : runs_by_key_) {
+        run->cancel_jobs_in_flight();
+    }
     while (run_coroutines_ > 0) {
+        runs_gone_.expires_at(asio::steady_timer::time_point::max());
         co_await runs_gone_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     client_.shutdown();

@@ -49,8 +49,9 @@ class Engine {
     // coroutine still drains its jobs in the background.
     void forget(const std::string& run_id) { runs_by_id_.erase(run_id); }
 
-    // Stops every run without ending it and resumes once all run and job coroutines are gone.
-    boost::asio::awaitable<void> shutdown();
+    // Stops every run without ending it: no job starts any more, jobs in flight may finish for
+    // up to `grace`, then the rest are stopped. Resumes once all run and job coroutines are gone.
+    boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
     bool stopping() const { return stopping_; }
 

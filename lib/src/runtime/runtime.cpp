@@ -4,10 +4,12 @@
 #include <asyncscrape/runtime.hpp>
 
 #include "engine/engine.hpp"
+#include "runtime/retention_sweep.hpp"
 #include "util/log.hpp"
 #include "util/uuid.hpp"
 
 #include <limits>
+#include <optional>
 
 namespace asyncscrape {
 
@@ -38,7 +40,12 @@ struct Runtime::Impl {
         : config(std::move(config_)),
           limits{config.max_requests, config.request_timeout.count()},
           store(store_ ? std::move(store_) : make_memory_store()),
-          engine(std::move(executor), config, *store) {}
+          engine(executor, config, *store) {
+        if (config.retention.count() > 0) {
+            retention_sweep.emplace(std::move(executor), *store, config.retention,
+                                    config.retention_sweep_interval);
+        }
+    }
 
     // The live state of a run of this collection, if it is in progress.
     std::shared_ptr<engine::RunState> live_run(const std::string& collection_id,
@@ -51,6 +58,7 @@ struct Runtime::Impl {
     ValidationLimits limits;
     std::shared_ptr<Store> store;
     engine::Engine engine;
+    std::optional<RetentionSweep> retention_sweep;  // none when runs are kept forever
 };
 
 Runtime::Runtime(asio::any_io_executor executor, RuntimeConfig config, std::shared_ptr<Store> store)
@@ -313,8 +321,11 @@ Task<Outcome<std::vector<JobResult>>> Runtime::results_after(std::string collect
     co_return co_await impl_->store->results_after(std::move(run_id), filter, after_index, limit);
 }
 
-Task<void> Runtime::shutdown() {
-    co_await impl_->engine.shutdown();
+Task<void> Runtime::shutdown(std::chrono::milliseconds grace) {
+    if (impl_->retention_sweep) {
+        impl_->retention_sweep->stop();
+    }
+    co_await impl_->engine.shutdown(grace);
 }
 
 }  // namespace asyncscrape

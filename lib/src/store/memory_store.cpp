@@ -207,6 +207,22 @@ class MemoryStore final : public Store {
         co_return find_or_null(record->screenshots, job_id);
     }
 
+    Task<std::int64_t> remove_runs_finished_before(TimePoint cutoff) override {
+        std::int64_t removed = 0;
+        for (auto& [collection_id, run_ids] : runs_by_collection_) {
+            removed +=
+                static_cast<std::int64_t>(std::erase_if(run_ids, [&](const std::string& run_id) {
+                    const Run& run = runs_.at(run_id).run;
+                    if (!run.ended() || !run.finished_at || *run.finished_at >= cutoff) {
+                        return false;
+                    }
+                    runs_.erase(run_id);
+                    return true;
+                }));
+        }
+        co_return removed;
+    }
+
     // Nothing outlives the process.
     Task<std::vector<UnfinishedRun>> unfinished_runs() override {
         co_return std::vector<UnfinishedRun>{};

@@ -2,6 +2,7 @@
 
 #include "store/stored_values.hpp"
 
+#include <array>
 #include <memory>
 #include <utility>
 
@@ -488,6 +489,68 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
         result.push_back(std::move(unfinished));
     }
     return result;
+}
+
+std::vector<std::int64_t> find_runs_finished_before(SqliteConnection& db, TimePoint cutoff) {
+    auto& rows = db.prepare(
+        "SELECT seq FROM runs WHERE status IN (?1, ?2) AND finished_at < ?3 ORDER BY finished_at");
+    rows.bind(1, to_string(RunStatus::completed))
+        .bind(2, to_string(RunStatus::cancelled))
+        .bind(3, to_nanoseconds(cutoff));
+    std::vector<std::int64_t> keys;
+    while (rows.step()) {
+        keys.push_back(rows.integer(0));
+    }
+    return keys;
+}
+
+RunRemoval remove_run_step(SqliteConnection& db, std::int64_t run_key, std::int64_t max_rows) {
+    // The run row goes last, once nothing refers to it: a sweep cut short (shutdown, crash)
+    // leaves a run the next sweep finds again.
+    constexpr std::array<std::string_view, 3> rows_below{
+        "DELETE FROM screenshots WHERE rowid IN "
+        "(SELECT rowid FROM screenshots WHERE run = ?1 LIMIT ?2)",
+        "DELETE FROM results WHERE rowid IN (SELECT rowid FROM results WHERE run = ?1 LIMIT ?2)",
+        "DELETE FROM jobs WHERE run = ?1 AND idx IN (SELECT idx FROM jobs WHERE run = ?1 LIMIT ?2)",
+    };
+    std::int64_t left = max_rows;
+    for (const auto statement : rows_below) {
+        db.prepare(statement).bind(1, run_key).bind(2, left).run();
+        left -= db.changes();
+        if (left <= 0) {
+            return RunRemoval::partial;
+        }
+    }
+    db.prepare("DELETE FROM runs WHERE seq = ?1").bind(1, run_key).run();
+    return db.changes() > 0 ? RunRemoval::removed : RunRemoval::already_gone;
+}
+
+std::vector<std::int64_t> find_unused_request_sets(SqliteConnection& db) {
+    auto& rows = db.prepare(
+        "SELECT id FROM request_sets s "
+        "WHERE NOT EXISTS (SELECT 1 FROM collections WHERE request_set = s.id) "
+        "AND NOT EXISTS (SELECT 1 FROM runs WHERE request_set = s.id)");
+    std::vector<std::int64_t> ids;
+    while (rows.step()) {
+        ids.push_back(rows.integer(0));
+    }
+    return ids;
+}
+
+void remove_unused_request_set(SqliteConnection& db, std::int64_t set_id) {
+    // The set goes whole, its requests through ON DELETE CASCADE: a run created from it in the
+    // meantime then finds it either complete or missing (and stores it again), never half gone.
+    db.prepare(
+          "DELETE FROM request_sets WHERE id = ?1 "
+          "AND NOT EXISTS (SELECT 1 FROM collections WHERE request_set = ?1) "
+          "AND NOT EXISTS (SELECT 1 FROM runs WHERE request_set = ?1)")
+        .bind(1, set_id)
+        .run();
+}
+
+std::int64_t reclaim_free_pages(SqliteConnection& db, std::int64_t max_pages) {
+    db.execute("PRAGMA incremental_vacuum(" + std::to_string(max_pages) + ")");
+    return db.query_integer("PRAGMA freelist_count");
 }
 
 }  // namespace asyncscrape

@@ -63,4 +63,27 @@ std::optional<std::string> load_screenshot(SqliteConnection& db, const std::stri
 
 std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db);
 
+// Retention, in steps that the store spreads over transactions of their own.
+
+// The keys of the runs that ended (completed or cancelled) before `cutoff`, oldest end first.
+std::vector<std::int64_t> find_runs_finished_before(SqliteConnection& db, TimePoint cutoff);
+
+enum class RunRemoval {
+    partial,       // rows below the run are left: another step is needed
+    removed,       // the run is gone, removed by this step
+    already_gone,  // no such run (its collection was deleted meanwhile)
+};
+// Removes up to `max_rows` of the run's screenshots, results and jobs, and the run itself once
+// nothing below it is left.
+RunRemoval remove_run_step(SqliteConnection& db, std::int64_t run_key, std::int64_t max_rows);
+
+// The request sets that neither a collection nor a run refers to.
+std::vector<std::int64_t> find_unused_request_sets(SqliteConnection& db);
+// Removes the set with its requests, unless something refers to it again.
+void remove_unused_request_set(SqliteConnection& db, std::int64_t set_id);
+
+// Gives up to `max_pages` free pages back to the file system (incremental vacuum); answers how
+// many free pages are left.
+std::int64_t reclaim_free_pages(SqliteConnection& db, std::int64_t max_pages);
+
 }  // namespace asyncscrape

@@ -92,7 +92,15 @@ CREATE TABLE screenshots (
 );
 )sql";
 
-constexpr std::array<Migration, 1> migrations{{{version_1}}};
+// Version 2, for retention: the sweep finds ended runs by their end, and request sets that
+// neither a collection nor a run refers to any more.
+constexpr std::string_view version_2 = R"sql(
+DROP INDEX runs_by_status;
+CREATE INDEX runs_by_status_and_end ON runs(status, finished_at);
+CREATE INDEX collections_by_request_set ON collections(request_set);
+)sql";
+
+constexpr std::array<Migration, 2> migrations{{{version_1}, {version_2}}};
 
 }  // namespace
 

@@ -14,6 +14,9 @@
 
 #include <asyncscrape/store.hpp>
 
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/this_coro.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -148,7 +151,80 @@ class SqliteStore final : public Store {
         return read([](SqliteConnection& db) { return load_unfinished_runs(db); });
     }
 
+    // Each step is one write among the others in the writer's queue, so a sweep holds up the
+    // API's writes for one bounded step at a time, however big the runs it removes.
+    Task<std::int64_t> remove_runs_finished_before(TimePoint cutoff) override {
+        // Checked before each step: the step under way when a cancellation comes is finished,
+        // no further one is started.
+        const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+        const auto cancelled = [&cancellation] {
+            return cancellation.cancelled() != asio::cancellation_type::none;
+        };
+        std::int64_t removed = 0;
+        if (cancelled()) {
+            co_return removed;
+        }
+        const std::vector<std::int64_t> runs = co_await runs_finished_before(cutoff);
+        for (const std::int64_t run : runs) {
+            for (auto step = RunRemoval::partial; step == RunRemoval::partial;) {
+                if (cancelled()) {
+                    co_return removed;
+                }
+                step = co_await remove_part_of_run(run);
+                removed += step == RunRemoval::removed ? 1 : 0;
+            }
+        }
+        if (cancelled()) {
+            co_return removed;
+        }
+        const std::vector<std::int64_t> sets = co_await unused_request_sets();
+        for (const std::int64_t set : sets) {
+            if (cancelled()) {
+                co_return removed;
+            }
+            co_await remove_request_set(set);
+        }
+        // Stops when a step frees nothing: a file made without auto_vacuum cannot shrink.
+        for (std::int64_t free_pages = -1;;) {
+            if (cancelled()) {
+                co_return removed;
+            }
+            const std::int64_t left = co_await reclaim_some_free_pages();
+            if (left == 0 || left == free_pages) {
+                break;
+            }
+            free_pages = left;
+        }
+        co_return removed;
+    }
+
   private:
+    // Bounds of one retention step: rows removed, and pages given back to the file system.
+    static constexpr std::int64_t rows_per_step = 256;
+    static constexpr std::int64_t pages_per_step = 1024;
+
+    Task<std::vector<std::int64_t>> runs_finished_before(TimePoint cutoff) {
+        return read(
+            [cutoff](SqliteConnection& db) { return find_runs_finished_before(db, cutoff); });
+    }
+
+    Task<RunRemoval> remove_part_of_run(std::int64_t run) {
+        return write(
+            [run](SqliteConnection& db) { return remove_run_step(db, run, rows_per_step); });
+    }
+
+    Task<std::vector<std::int64_t>> unused_request_sets() {
+        return read([](SqliteConnection& db) { return find_unused_request_sets(db); });
+    }
+
+    Task<void> remove_request_set(std::int64_t set) {
+        return write([set](SqliteConnection& db) { remove_unused_request_set(db, set); });
+    }
+
+    Task<std::int64_t> reclaim_some_free_pages() {
+        return write([](SqliteConnection& db) { return reclaim_free_pages(db, pages_per_step); });
+    }
+
     // A RequestList the store has written or read, under the id of its stored copy.
     struct KnownRequests {
         std::weak_ptr<const std::vector<Request>> requests;

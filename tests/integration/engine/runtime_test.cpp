@@ -296,3 +296,47 @@ TEST_CASE("a collection replaced while a run goes on leaves the run its own requ
         co_await runtime.shutdown();
     }());
 }
+
+TEST_CASE("a shutdown lets jobs in flight finish within the grace period, and starts no more") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config = local_config();
+    config.per_host = 2;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests;
+        for (int i = 0; i < 6; ++i) {
+            requests.push_back(plain(target.url("/delay/600")));
+        }
+        const Run started = co_await start(runtime, std::move(requests));
+        while (target.requests_seen("/delay/600") < 2) {
+            co_await sleep_for(milliseconds(10));
+        }
+        const auto shutdown_began = steady_clock::now();
+        co_await runtime.shutdown(std::chrono::seconds(10));
+        CHECK(steady_clock::now() - shutdown_began < std::chrono::seconds(5));
+        CHECK(target.requests_seen("/delay/600") == 2);
+        auto paused = co_await runtime.get_run(started.collection_id, started.run_id);
+        REQUIRE(paused);
+        CHECK(paused->status == RunStatus::in_progress);
+        CHECK(paused->success_requests == 2);
+    }());
+}
+
+TEST_CASE("a shutdown without grace stops jobs in flight at once") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        std::vector<Request> requests{plain(target.url("/hang"))};
+        const Run started = co_await start(runtime, std::move(requests));
+        while (target.requests_seen("/hang") < 1) {
+            co_await sleep_for(milliseconds(10));
+        }
+        co_await runtime.shutdown();
+        auto paused = co_await runtime.get_run(started.collection_id, started.run_id);
+        REQUIRE(paused);
+        CHECK(paused->status == RunStatus::in_progress);
+        CHECK(paused->finished_requests() == 0);
+    }());
+}

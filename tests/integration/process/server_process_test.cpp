@@ -62,7 +62,7 @@ TEST_CASE("the server binary serves, and exits 0 on SIGTERM") {
     CHECK(server.wait_exit(5s) == 0);
 }
 
-TEST_CASE("the server binary stops its jobs in flight and exits 0 on SIGTERM") {
+TEST_CASE("the server binary stops its jobs in flight after the grace period, exits 0") {
     // A target that accepts connections (the kernel does, into the backlog) and never answers.
     net::io_context io;
     net::ip::tcp::acceptor silent_target(io, {net::ip::make_address("127.0.0.1"), 0});
@@ -71,12 +71,13 @@ TEST_CASE("the server binary stops its jobs in flight and exits 0 on SIGTERM") {
 
     const TempDir data;
     ChildProcess server(server_binary, {"--listen", "127.0.0.1:0", "--allow-private-targets",
-                                        "--data", data.string()});
+                                        "--data", data.string(), "--grace", "1"});
     const std::uint16_t port = listening_port(server);
     const Response run = run_test_coroutine(io, start_run_of(port, url), 10s);
     REQUIRE(run.result_int() == 201);
 
     server.signal(SIGTERM);
+    server.read_until("waiting up to 1000 ms for 1 jobs in flight", 5s);
     CHECK(server.wait_exit(5s) == 0);
 }
 

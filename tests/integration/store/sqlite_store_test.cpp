@@ -8,6 +8,10 @@
 
 #include "support/run_all.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 using namespace asyncscrape;
 using namespace asyncscrape::test;
@@ -348,4 +353,82 @@ TEST_CASE("a write that finds the disk full fails alone; the store goes on", "[s
         return refused && readable && recovered ? 0 : 1;
     });
     CHECK(status == 0);
+}
+
+TEST_CASE("retention gives a removed run's space back and drops the requests nothing uses",
+          "[sqlite]") {
+    SqliteFixture f;
+    const auto original = collection_of("c", 4);
+    const auto run = run_of(original, "r");
+    const auto jobs = jobs_of(run, original);
+    f.await(f.store->put_collection(original));
+    f.await(f.store->create_run(run, original.requests, jobs));
+    const std::string big_body(1024 * 1024, 'b');
+    for (const auto& job : jobs) {
+        auto [done, result] = finished(job, JobStatus::success);
+        result.body = big_body;
+        f.await(f.store->finish_job(std::move(done), std::move(result)));
+    }
+    f.await(f.store->put_screenshot("r", jobs[0].job_id, big_body));
+    auto completed = run;
+    completed.status = RunStatus::completed;
+    completed.finished_at = at_second(100);
+    f.await(f.store->update_run(completed));
+    // The collection moves on to other requests; the old ones stay while the run refers to them.
+    f.await(f.store->put_collection(collection_of("c", 3, 5)));
+
+    SqliteConnection db(database_path(f), SQLITE_OPEN_READONLY);
+    const std::int64_t pages_before = db.query_integer("PRAGMA page_count");
+    CHECK(db.query_integer("SELECT count(*) FROM requests") == 4 + 3);
+
+    CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 1);
+
+    // Five bodies of 1 MiB were in the file: at least that much is given back, nothing is left
+    // on the free list.
+    const std::int64_t page_size = db.query_integer("PRAGMA page_size");
+    CHECK(db.query_integer("PRAGMA page_count") <= pages_before - 5 * 1024 * 1024 / page_size);
+    CHECK(db.query_integer("PRAGMA freelist_count") == 0);
+    CHECK(db.query_integer("SELECT count(*) FROM request_sets") == 1);
+    CHECK(db.query_integer("SELECT count(*) FROM requests") == 3);
+    CHECK(db.query_integer("SELECT count(*) FROM jobs") == 0);
+    CHECK(db.query_integer("SELECT count(*) FROM results") == 0);
+    CHECK(db.query_integer("SELECT count(*) FROM screenshots") == 0);
+    const auto kept = f.await(f.store->get_collection("c"));
+    REQUIRE(kept);
+    CHECK(kept->total_requests() == 3);
+}
+
+TEST_CASE("retention removes a run bigger than one step, and stops early when cancelled",
+          "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 600);
+    const auto run = run_of(collection, "r");
+    f.await(f.store->put_collection(collection));
+    f.await(f.store->create_run(run, collection.requests, jobs_of(run, collection)));
+    auto completed = run;
+    completed.status = RunStatus::completed;
+    completed.finished_at = at_second(100);
+    f.await(f.store->update_run(completed));
+
+    // Cancelled before it starts: it answers (no exception) that nothing was removed, and the
+    // run is found again next time.
+    boost::asio::cancellation_signal cancel;
+    std::exception_ptr failure;
+    std::optional<std::int64_t> removed_when_cancelled;
+    boost::asio::co_spawn(f.io, f.store->remove_runs_finished_before(at_second(200)),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr error, std::int64_t removed) {
+                                  failure = error;
+                                  removed_when_cancelled = removed;
+                              }));
+    cancel.emit(boost::asio::cancellation_type::terminal);
+    f.io.restart();
+    f.io.run();
+    CHECK_FALSE(failure);
+    CHECK(removed_when_cancelled == 0);
+    CHECK(f.await(f.store->get_run("c", "r")));
+
+    CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 1);
+    CHECK_FALSE(f.await(f.store->get_run("c", "r")));
+    CHECK(f.await(f.store->list_jobs("r", std::nullopt, {})).total == 0);
 }

@@ -1,6 +1,7 @@
 // The behaviour every Store has, run against the memory store (the reference) and the SQLite
 // store alike: lists newest first with totals, filters, results by index and after a cursor,
-// cancelling pending jobs, and delete_collection removing everything below a collection.
+// cancelling pending jobs, delete_collection removing everything below a collection, and
+// retention removing the runs that ended before a cutoff.
 #include "store_fixture.hpp"
 
 using namespace asyncscrape;
@@ -216,4 +217,67 @@ STORE_TEST("deleting a collection removes its runs, jobs, results and screenshot
     CHECK(f.await(f.store->get_run("kept", "kept-run")));
     CHECK(f.await(f.store->get_result("kept-run", still.job_id)));
     CHECK(f.await(f.store->get_screenshot("kept-run", still.job_id)) == "png");
+}
+
+namespace {
+
+// Stores a run of `collection` with its first job finished (result and screenshot), ended with
+// `status` at `finished_second` unless it is still in progress.
+template <class Fixture>
+std::vector<Job> store_run(Fixture& f, const Collection& collection, const std::string& run_id,
+                           RunStatus status, int finished_second) {
+    auto run = run_of(collection, run_id);
+    const auto jobs = jobs_of(run, collection);
+    f.await(f.store->create_run(run, collection.requests, jobs));
+    const auto [done, result] = finished(jobs[0], JobStatus::success);
+    f.await(f.store->put_screenshot(run_id, done.job_id, "png of " + run_id));
+    f.await(f.store->finish_job(done, result));
+    if (status != RunStatus::in_progress) {
+        run.status = status;
+        run.finished_at = at_second(finished_second);
+        f.await(f.store->update_run(run));
+    }
+    return jobs;
+}
+
+}  // namespace
+
+STORE_TEST("retention removes the runs that ended before the cutoff, with all below them") {
+    StoreFixture<TestType> f;
+    const auto collection = collection_of("c", 2);
+    f.await(f.store->put_collection(collection));
+    const auto completed = store_run(f, collection, "old-completed", RunStatus::completed, 100);
+    const auto cancelled = store_run(f, collection, "old-cancelled", RunStatus::cancelled, 150);
+    const auto newer = store_run(f, collection, "newer", RunStatus::completed, 200);
+    // Started long before the cutoff, but not ended: retention never touches it.
+    const auto running = store_run(f, collection, "running", RunStatus::in_progress, 0);
+
+    CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 2);
+
+    for (const auto* jobs : {&completed, &cancelled}) {
+        const std::string& run_id = jobs->front().run_id;
+        const std::string& job_id = jobs->front().job_id;
+        CHECK_FALSE(f.await(f.store->get_run("c", run_id)));
+        CHECK_FALSE(f.await(f.store->get_job(run_id, job_id)));
+        CHECK(f.await(f.store->list_jobs(run_id, std::nullopt, {})).total == 0);
+        CHECK_FALSE(f.await(f.store->get_result(run_id, job_id)));
+        CHECK(f.await(f.store->results_after(run_id, std::nullopt, -1, 10)).empty());
+        CHECK_FALSE(f.await(f.store->get_screenshot(run_id, job_id)));
+    }
+    for (const auto* jobs : {&newer, &running}) {
+        const std::string& run_id = jobs->front().run_id;
+        const std::string& job_id = jobs->front().job_id;
+        CHECK(f.await(f.store->get_run("c", run_id)));
+        CHECK(f.await(f.store->list_jobs(run_id, std::nullopt, {})).total == 2);
+        CHECK(f.await(f.store->get_result(run_id, job_id)));
+        CHECK(f.await(f.store->get_screenshot(run_id, job_id)) == "png of " + run_id);
+    }
+    const auto listed = f.await(f.store->list_runs("c", std::nullopt, {}));
+    REQUIRE(listed.total == 2);
+    CHECK(listed.items[0].run_id == "running");
+    CHECK(listed.items[1].run_id == "newer");
+    CHECK(shown(f.await(f.store->get_collection("c"))) == shown(collection));
+
+    // Nothing more has ended before the cutoff: a second sweep removes nothing.
+    CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 0);
 }

@@ -32,6 +32,8 @@ TEST_CASE("no flags give the documented defaults") {
     CHECK(options->server.max_body_bytes == 64 * 1024 * 1024);
     CHECK(options->store == "sqlite");
     CHECK(options->data_dir == "data");
+    CHECK(options->runtime.retention == std::chrono::hours(24));
+    CHECK(options->grace == std::chrono::seconds(10));
     CHECK(options->runtime.max_concurrency == 256);
     CHECK(options->runtime.per_host == 8);
     CHECK(options->runtime.request_timeout == std::chrono::milliseconds(30000));
@@ -130,6 +132,8 @@ TEST_CASE("bad values name the flag or the variable") {
               .starts_with("--request-timeout-ms: must be an integer between 1000 and 300000"));
     CHECK(error_of({"--store", "postgres"}).starts_with("--store: must be sqlite or memory"));
     CHECK(error_of({"--data="}) == "--data: needs a directory");
+    CHECK(error_of({"--retention", "1w"}).starts_with("--retention: must be a duration"));
+    CHECK(error_of({"--grace", "3601"}).starts_with("--grace: must be an integer"));
     CHECK(error_of({"--browser-tabs", "0"}).starts_with("--browser-tabs: must be an integer"));
     CHECK(error_of({"--chromium="}) == "--chromium: needs a path");
     CHECK(error_of({"--log-level", "verbose"}) ==
@@ -148,6 +152,19 @@ TEST_CASE("unknown flags, stray arguments and missing values are errors") {
     CHECK(error_of({"--max-requests"}) == "--max-requests: needs a value (N)");
 }
 
+TEST_CASE("durations take a unit, or are seconds") {
+    for (const auto& [text, seconds] : std::vector<std::pair<std::string, std::int64_t>>{
+             {"0", 0}, {"45", 45}, {"45s", 45}, {"90m", 5400}, {"24h", 86400}, {"2d", 172800}}) {
+        const auto options = parse({"--retention", text});
+        INFO(text);
+        REQUIRE(options);
+        CHECK(options->runtime.retention == std::chrono::seconds(seconds));
+    }
+    const auto graced = parse({"--grace=0"});
+    REQUIRE(graced);
+    CHECK(graced->grace == std::chrono::seconds(0));
+}
+
 TEST_CASE("help wins over everything else and the usage lists every flag") {
     const auto options = parse({"--bogus", "--help"}, {{"ASYNCSCRAPE_RETRIES", "x"}});
     REQUIRE(options);
@@ -155,10 +172,11 @@ TEST_CASE("help wins over everything else and the usage lists every flag") {
 
     const std::string text = usage();
     for (const std::string_view flag :
-         {"--listen HOST:PORT", "--store", "--data DIR", "--max-concurrency N", "--per-host N",
-          "--request-timeout-ms N", "--retries N", "--max-requests N", "--max-body-bytes N",
-          "--allow-private-targets", "--browser-tabs N", "--chromium PATH", "--log-level LEVEL",
-          "--help", "ASYNCSCRAPE_MAX_BODY_BYTES", "default 127.0.0.1:8080", "default 67108864"}) {
+         {"--listen HOST:PORT", "--store", "--data DIR", "--retention DURATION", "--grace SECONDS",
+          "--max-concurrency N", "--per-host N", "--request-timeout-ms N", "--retries N",
+          "--max-requests N", "--max-body-bytes N", "--allow-private-targets", "--browser-tabs N",
+          "--chromium PATH", "--log-level LEVEL", "--help", "ASYNCSCRAPE_MAX_BODY_BYTES",
+          "default 127.0.0.1:8080", "default 67108864"}) {
         INFO(flag);
         CHECK(text.find(flag) != std::string::npos);
     }
