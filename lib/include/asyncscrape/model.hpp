@@ -103,6 +103,12 @@ struct Collection {
 
 enum class RunStatus { in_progress, completed, cancelled };
 
+enum class JobStatus { pending, running, success, failed, timeout, cancelled };
+
+inline bool is_terminal(JobStatus s) {
+    return s != JobStatus::pending && s != JobStatus::running;
+}
+
 struct Run {
     std::string run_id;
     std::string collection_id;
@@ -119,13 +125,28 @@ struct Run {
         return success_requests + failed_requests + timeout_requests + cancelled_requests;
     }
     bool ended() const { return status != RunStatus::in_progress; }
+
+    // Adds a job's terminal status to the counters; pending and running count nowhere.
+    void count(JobStatus job) {
+        switch (job) {
+            case JobStatus::success:
+                ++success_requests;
+                break;
+            case JobStatus::failed:
+                ++failed_requests;
+                break;
+            case JobStatus::timeout:
+                ++timeout_requests;
+                break;
+            case JobStatus::cancelled:
+                ++cancelled_requests;
+                break;
+            case JobStatus::pending:
+            case JobStatus::running:
+                break;
+        }
+    }
 };
-
-enum class JobStatus { pending, running, success, failed, timeout, cancelled };
-
-inline bool is_terminal(JobStatus s) {
-    return s != JobStatus::pending && s != JobStatus::running;
-}
 
 // One request of one run.
 struct Job {

@@ -235,7 +235,7 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     result.timings.total_ms = millis_between(admitted, finished);
 
     co_await store_.finish_job(std::move(job), std::move(result));
-    run->count(report.status);  // counted once stored, so what a client saw is never lost
+    run->run.count(report.status);  // counted once stored, so what a client saw is never lost
     co_await store_.update_run(run->run);
     run->notify_change();
 }

@@ -14,26 +14,6 @@ RunState::RunState(boost::asio::any_io_executor executor, RunKey key_, Run run_,
       queued_since(std::chrono::steady_clock::now()),
       changed_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
 
-void RunState::count(JobStatus status) {
-    switch (status) {
-        case JobStatus::success:
-            ++run.success_requests;
-            break;
-        case JobStatus::failed:
-            ++run.failed_requests;
-            break;
-        case JobStatus::timeout:
-            ++run.timeout_requests;
-            break;
-        case JobStatus::cancelled:
-            ++run.cancelled_requests;
-            break;
-        case JobStatus::pending:
-        case JobStatus::running:
-            break;
-    }
-}
-
 void RunState::notify_change() {
     changed_.cancel();
 }

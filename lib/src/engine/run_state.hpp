@@ -34,8 +34,6 @@ struct RunState {
     // One signal per job coroutine alive, so that cancel and shutdown reach each one.
     std::unordered_map<std::size_t, boost::asio::cancellation_signal> job_signals;
 
-    // Records a terminal job status in the counters.
-    void count(JobStatus status);
     // Wakes every waiter of wait_for_change.
     void notify_change();
     // Resumes after the next notify_change (or when the awaiting coroutine is cancelled).

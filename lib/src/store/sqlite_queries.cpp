@@ -468,23 +468,7 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
                 unfinished.unfinished.push_back(unfinished.job_ids.size());
             }
             unfinished.job_ids.push_back(jobs.text(0));
-            switch (status) {
-                case JobStatus::success:
-                    ++run.success_requests;
-                    break;
-                case JobStatus::failed:
-                    ++run.failed_requests;
-                    break;
-                case JobStatus::timeout:
-                    ++run.timeout_requests;
-                    break;
-                case JobStatus::cancelled:
-                    ++run.cancelled_requests;
-                    break;
-                case JobStatus::pending:
-                case JobStatus::running:
-                    break;
-            }
+            run.count(status);
         }
         result.push_back(std::move(unfinished));
     }
