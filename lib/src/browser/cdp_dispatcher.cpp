@@ -1,5 +1,7 @@
 #include "browser/cdp_dispatcher.hpp"
 
+#include "browser/cdp_fields.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,13 +18,6 @@ namespace {
 
 // Deep enough for any value a page hands back by value, shallow enough to refuse a hostile nesting.
 constexpr std::size_t max_json_depth = 1000;
-
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
 
 json::object object_field(const json::object& object, std::string_view key) {
     if (const auto* field = object.if_contains(key); field && field->is_object()) {

@@ -1,5 +1,7 @@
 #include "browser/main_document.hpp"
 
+#include "browser/cdp_fields.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -8,13 +10,6 @@ namespace asyncscrape::browser {
 namespace json = boost::json;
 
 namespace {
-
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
 
 std::optional<double> number_field(const json::object& object, std::string_view key) {
     if (const auto* field = object.if_contains(key); field && field->is_number()) {

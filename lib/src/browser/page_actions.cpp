@@ -1,5 +1,6 @@
 #include "browser/page_actions.hpp"
 
+#include "browser/cdp_fields.hpp"
 #include "browser/key_definitions.hpp"
 #include "browser/selector_script.hpp"
 
@@ -77,13 +78,6 @@ constexpr MouseStep click_steps[] = {
     {"mousePressed", "left", 1, 1},
     {"mouseReleased", "left", 0, 1},
 };
-
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
 
 double number_field(const json::value& value, std::string_view key) {
     if (const auto* object = value.if_object()) {

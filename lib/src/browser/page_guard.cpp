@@ -1,5 +1,6 @@
 #include "browser/page_guard.hpp"
 
+#include "browser/cdp_fields.hpp"
 #include "browser/request_verdict.hpp"
 #include "server/log_failure.hpp"
 #include "util/log.hpp"
@@ -71,13 +72,6 @@ namespace {
 
 using GuardState = std::shared_ptr<PageGuard::State>;
 
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
-
 std::string_view request_url(const json::object& paused) {
     if (const auto* request = paused.if_contains("request"); request && request->is_object()) {
         return string_field(request->get_object(), "url");
@@ -90,24 +84,6 @@ std::string_view target_type(const json::object& attached) {
         return string_field(info->get_object(), "type");
     }
     return {};
-}
-
-json::object every_request_paused() {
-    json::object every_request;
-    every_request["urlPattern"] = "*";
-    every_request["requestStage"] = "Request";
-    json::object params;
-    params["patterns"] = json::array{every_request};
-    return params;
-}
-
-// Flat sessions for the children, each paused until it is told to run.
-json::object children_attached_paused() {
-    json::object params;
-    params["autoAttach"] = true;
-    params["waitForDebuggerOnStart"] = true;
-    params["flatten"] = true;
-    return params;
 }
 
 // Judges one paused request of the target `session_id` and answers it: none, or why the

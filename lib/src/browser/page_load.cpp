@@ -1,5 +1,6 @@
 #include "browser/page_load.hpp"
 
+#include "browser/cdp_fields.hpp"
 #include "browser/dialog_answerer.hpp"
 #include "browser/main_document.hpp"
 #include "browser/page_actions.hpp"
@@ -33,13 +34,6 @@ struct Stop {
     JobStatus status;
     std::string error;
 };
-
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
 
 std::int64_t elapsed_ms(steady_clock::time_point since) {
     return std::chrono::duration_cast<Millis>(steady_clock::now() - since).count();

@@ -1,5 +1,7 @@
 #include "browser/popup_blocker.hpp"
 
+#include "browser/cdp_fields.hpp"
+
 #include "server/log_failure.hpp"
 #include "util/log.hpp"
 
@@ -40,13 +42,6 @@ namespace {
 
 using BlockerState = std::shared_ptr<PopupBlocker::State>;
 
-std::string_view string_field(const json::object& object, std::string_view key) {
-    if (const auto* field = object.if_contains(key); field && field->is_string()) {
-        return field->get_string();
-    }
-    return {};
-}
-
 bool bool_field(const json::object& object, std::string_view key) {
     const auto* field = object.if_contains(key);
     return field && field->is_bool() && field->get_bool();
@@ -82,23 +77,6 @@ json::object pages_attached_paused() {
     params["waitForDebuggerOnStart"] = true;
     params["flatten"] = true;
     params["filter"] = json::array{pages_only};
-    return params;
-}
-
-json::object every_request_paused() {
-    json::object every_request;
-    every_request["urlPattern"] = "*";
-    every_request["requestStage"] = "Request";
-    json::object params;
-    params["patterns"] = json::array{every_request};
-    return params;
-}
-
-json::object children_attached_paused() {
-    json::object params;
-    params["autoAttach"] = true;
-    params["waitForDebuggerOnStart"] = true;
-    params["flatten"] = true;
     return params;
 }
 
