@@ -167,6 +167,9 @@ void Engine::launch(const Scheduler::Grant& grant) {
 }
 
 asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant) {
+    // A cancelled job still records its outcome: the store's operations awaited here after the
+    // cancellation must run, not throw.
+    co_await asio::this_coro::throw_if_cancelled(false);
     bool holds_slot = true;
     auto release_slot = [this, &holds_slot, grant] {
         if (holds_slot) {
