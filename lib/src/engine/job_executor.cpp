@@ -69,15 +69,6 @@ void take_response(JobResult& result, fetch::FetchResult&& fetched) {
     result.timings = fetched.timings;
 }
 
-// Every action gets an outcome, also those that never ran.
-void mark_not_run(JobResult& result, const Request& request, std::string_view why) {
-    for (std::size_t i = result.actions.size(); i < request.actions.size(); ++i) {
-        result.actions.push_back(ActionOutcome{request.actions[i].type, ActionStatus::skipped, 0,
-                                               std::string("not run: ") + std::string(why),
-                                               std::nullopt});
-    }
-}
-
 // The actions of a plain request: waits after the response, holding no slot. A wait that would
 // outlast the deadline sleeps until it and makes the job a timeout.
 asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
@@ -95,14 +86,14 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
             outcome.status = ActionStatus::failed;
             outcome.error = "cancelled";
             result.actions.push_back(std::move(outcome));
-            mark_not_run(result, request, "the job was cancelled");
+            browser::mark_actions_not_run(result.actions, request, "the job was cancelled");
             co_return JobStatus::cancelled;
         }
         if (cut_short) {
             outcome.status = ActionStatus::failed;
             outcome.error = "the request's deadline passed during the wait";
             result.actions.push_back(std::move(outcome));
-            mark_not_run(result, request, "the request's deadline passed");
+            browser::mark_actions_not_run(result.actions, request, "the request's deadline passed");
             result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
                            " ms passed during a wait action";
             co_return JobStatus::timeout;
@@ -201,7 +192,8 @@ asio::awaitable<JobReport> execute_job(JobContext context, const Request& reques
     report.result.error = error_of(fetched, report.status);
     take_response(report.result, std::move(fetched));
     if (report.status != JobStatus::success) {
-        mark_not_run(report.result, request, "the request did not succeed");
+        browser::mark_actions_not_run(report.result.actions, request,
+                                      "the request did not succeed");
         co_return report;
     }
     report.status = co_await run_wait_actions(request, deadline, report.result);
