@@ -39,7 +39,10 @@ struct Measurement {
     std::string first_error;  // of the first job that did not succeed, to explain a bad run
 };
 
-asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Options& options) {
+// Answers only the id: the collection's requests are the store's to keep, not the bench's, so
+// that the peak memory of a big run is the runtime's own.
+asio::awaitable<std::string> create_collection(asyncscrape::Runtime& runtime,
+                                               const Options& options) {
     asyncscrape::CollectionSpec spec;
     spec.name = "bench";
     asyncscrape::Request request;
@@ -50,13 +53,21 @@ asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Option
     if (!collection) {
         throw std::runtime_error(collection.error().detail);
     }
+    co_return collection->id;
+}
+
+asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Options& options) {
+    const std::string collection_id = co_await create_collection(runtime, options);
     const auto started = std::chrono::steady_clock::now();
-    auto run = co_await runtime.start_run(collection->id);
-    auto done = co_await runtime.wait_run(collection->id, run->run_id);
+    auto run = co_await runtime.start_run(collection_id);
+    if (!run) {
+        throw std::runtime_error(run.error().detail);
+    }
+    auto done = co_await runtime.wait_run(collection_id, run->run_id);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
     Measurement measurement{*done, elapsed.count(), {}};
     if (done->success_requests != done->total_requests) {
-        auto failed = co_await runtime.list_jobs(collection->id, run->run_id,
+        auto failed = co_await runtime.list_jobs(collection_id, run->run_id,
                                                  asyncscrape::JobStatus::failed, {0, 1});
         if (failed && !failed->items.empty()) {
             measurement.first_error = failed->items.front().error.value_or("");

@@ -164,6 +164,11 @@ struct Job {
     std::optional<std::int64_t> duration_ms;
 };
 
+// The id of a run's job `index`: derived from the two (a UUID made from their SHA-256), not drawn
+// at random, so that a run of a million jobs needs no table of ids in memory. Every Store gives
+// the jobs it creates for a run these ids.
+std::string job_id_of(std::string_view run_id, std::int64_t index);
+
 // Milliseconds spent in each phase of the last attempt; queue_wait_ms is the time a job waited
 // for a concurrency slot, total_ms the whole job.
 struct Timings {

@@ -38,12 +38,17 @@ struct StoreUnavailable : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A job without an outcome when the store was last closed.
+struct UnfinishedJob {
+    std::size_t index = 0;
+    int attempts = 0;  // attempts begun before, which the job's next life adds to
+};
+
 // A run that had not ended when the store was last closed: what a restart needs to resume it.
 struct UnfinishedRun {
-    Run run;                              // with the counters of the outcomes stored
-    RequestList requests;                 // the requests the run started with
-    std::vector<std::string> job_ids;     // by index
-    std::vector<std::size_t> unfinished;  // indices of the jobs without an outcome, ascending
+    Run run;                                // with the counters of the outcomes stored
+    RequestList requests;                   // the requests the run started with
+    std::vector<UnfinishedJob> unfinished;  // in ascending index order
 };
 
 class Store {
@@ -57,9 +62,11 @@ class Store {
     // Removes the collection with its runs, jobs and results; false when there was none.
     virtual Task<bool> delete_collection(std::string id) = 0;
 
-    // Runs: created with all their jobs pending, and the requests they started with (a later
-    // PUT of the collection does not change them).
-    virtual Task<void> create_run(Run run, RequestList requests, std::vector<Job> jobs) = 0;
+    // Runs: created with the requests they started with (a later PUT of the collection does not
+    // change them) and one pending job per request, whose id is job_id_of(run_id, index) and
+    // whose url and custom_id are the request's. False, and nothing created, when the collection
+    // is gone (deleted since it was read).
+    virtual Task<bool> create_run(Run run, RequestList requests) = 0;
     virtual Task<void> update_run(Run run) = 0;
     virtual Task<std::optional<Run>> get_run(std::string collection_id, std::string run_id) = 0;
     virtual Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
@@ -68,9 +75,11 @@ class Store {
     // Jobs, in request order.
     virtual Task<void> update_job(Job job) = 0;
     // Marks every job of the run that is still pending as cancelled (a run cancelled before
-    // those jobs started); answers how many there were.
+    // those jobs started) and counts them in the run's counters; answers how many there were.
     virtual Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) = 0;
-    // A job reached a terminal state: its record and its result, stored together.
+    // A job reached a terminal state: its record and its result, stored together with the
+    // outcome counted in the run's counters, so that the stored counters always match the
+    // stored outcomes.
     virtual Task<void> finish_job(Job job, JobResult result) = 0;
     virtual Task<std::optional<Job>> get_job(std::string run_id, std::string job_id) = 0;
     virtual Task<Page<Job>> list_jobs(std::string run_id, std::optional<JobStatus> filter,

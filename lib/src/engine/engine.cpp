@@ -96,11 +96,20 @@ Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Stor
 Engine::~Engine() = default;
 
 std::shared_ptr<RunState> Engine::start(Run run, RequestList requests,
-                                        std::vector<std::string> job_ids,
-                                        std::optional<std::vector<std::size_t>> jobs) {
+                                        std::optional<std::vector<UnfinishedJob>> unfinished) {
     const RunKey key = next_key_++;
-    auto state = std::make_shared<RunState>(executor_, key, std::move(run), std::move(requests),
-                                            std::move(job_ids));
+    auto state = std::make_shared<RunState>(executor_, key, std::move(run), std::move(requests));
+    std::optional<std::vector<std::size_t>> jobs;
+    if (unfinished) {
+        jobs.emplace();
+        jobs->reserve(unfinished->size());
+        for (const UnfinishedJob& job : *unfinished) {
+            jobs->push_back(job.index);
+            if (job.attempts > 0) {
+                state->earlier_attempts.emplace(job.index, job.attempts);
+            }
+        }
+    }
     runs_by_key_.emplace(key, state);
     runs_by_id_.emplace(state->run.run_id, state);
     ++run_coroutines_;
@@ -187,13 +196,17 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
 
     const Request& request = (*run->requests)[grant.job];
     const auto admitted = steady_clock::now();
+    const auto earlier = run->earlier_attempts.find(grant.job);
+    const int earlier_attempts = earlier == run->earlier_attempts.end() ? 0 : earlier->second;
     Job job;
-    job.job_id = run->job_ids[grant.job];
+    job.job_id = job_id_of(run->run.run_id, static_cast<std::int64_t>(grant.job));
     job.run_id = run->run.run_id;
     job.index = static_cast<std::int64_t>(grant.job);
     job.url = request.url;
     job.custom_id = request.custom_id;
     job.status = JobStatus::running;
+    // Stored before the attempt, so that a restart knows it was made.
+    job.attempts = earlier_attempts + 1;
     job.started_at = Clock::now();
     co_await store_.update_job(job);
 
@@ -217,7 +230,7 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     const auto finished = steady_clock::now();
     job.status = report.status;
     job.status_code = report.result.status_code;
-    job.attempts = report.attempts;
+    job.attempts = earlier_attempts + report.attempts;
     job.error = report.result.error;
     job.finished_at = Clock::now();
     job.duration_ms =
@@ -237,9 +250,10 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     result.timings.queue_wait_ms = millis_between(run->queued_since, admitted);
     result.timings.total_ms = millis_between(admitted, finished);
 
+    // The store counts the outcome with the job; the live counters follow once it is stored, so
+    // what a client saw is never lost.
     co_await store_.finish_job(std::move(job), std::move(result));
-    run->run.count(report.status);  // counted once stored, so what a client saw is never lost
-    co_await store_.update_run(run->run);
+    run->run.count(report.status);
     run->notify_change();
 }
 
@@ -253,10 +267,7 @@ asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {
     // Jobs admitted but not yet started are still pending in the store: they are counted here.
     const std::int64_t cancelled =
         co_await store_.cancel_pending_jobs(run->run.run_id, Clock::now());
-    if (cancelled > 0) {
-        run->run.cancelled_requests += cancelled;
-        co_await store_.update_run(run->run);
-    }
+    run->run.cancelled_requests += cancelled;
     run->notify_change();
     log(LogLevel::info, "run ", run->run.run_id, " cancelled: ", dropped.size(),
         " queued jobs dropped, ", run->job_signals.size(), " in flight told to stop");

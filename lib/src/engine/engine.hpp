@@ -34,10 +34,11 @@ class Engine {
     Engine& operator=(const Engine&) = delete;
 
     // Starts executing a run whose record and pending jobs are already stored: every job, or
-    // only `jobs` (ascending indices) for a run resumed after a restart, whose counters already
-    // hold the other jobs' outcomes.
-    std::shared_ptr<RunState> start(Run run, RequestList requests, std::vector<std::string> job_ids,
-                                    std::optional<std::vector<std::size_t>> jobs = std::nullopt);
+    // only the `unfinished` ones of a run resumed after a restart, whose counters already hold
+    // the other jobs' outcomes.
+    std::shared_ptr<RunState> start(
+        Run run, RequestList requests,
+        std::optional<std::vector<UnfinishedJob>> unfinished = std::nullopt);
 
     // The live state of a run in progress, or null once it has ended (the store has it then).
     std::shared_ptr<RunState> find(const std::string& run_id) const;

@@ -6,11 +6,10 @@
 namespace asyncscrape::engine {
 
 RunState::RunState(boost::asio::any_io_executor executor, RunKey key_, Run run_,
-                   RequestList requests_, std::vector<std::string> job_ids_)
+                   RequestList requests_)
     : key(key_),
       run(std::move(run_)),
       requests(std::move(requests_)),
-      job_ids(std::move(job_ids_)),
       queued_since(std::chrono::steady_clock::now()),
       changed_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
 

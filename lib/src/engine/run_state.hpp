@@ -19,13 +19,13 @@
 namespace asyncscrape::engine {
 
 struct RunState {
-    RunState(boost::asio::any_io_executor executor, RunKey key, Run run, RequestList requests,
-             std::vector<std::string> job_ids);
+    RunState(boost::asio::any_io_executor executor, RunKey key, Run run, RequestList requests);
 
     RunKey key;
     Run run;  // live: counters and status as clients see them
     RequestList requests;
-    std::vector<std::string> job_ids;  // by index
+    // Attempts begun by jobs before a restart, by index: a resumed job's attempts go on from there.
+    std::unordered_map<std::size_t, int> earlier_attempts;
     std::chrono::steady_clock::time_point queued_since;
 
     bool cancel_requested = false;  // a client cancelled the run

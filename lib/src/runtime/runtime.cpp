@@ -152,7 +152,7 @@ Task<std::size_t> Runtime::resume_runs() {
         log(LogLevel::info, "resuming run ", resumed.run.run_id, ": ", resumed.unfinished.size(),
             " of ", resumed.run.total_requests, " jobs to run");
         impl_->engine.start(std::move(resumed.run), std::move(resumed.requests),
-                            std::move(resumed.job_ids), std::move(resumed.unfinished));
+                            std::move(resumed.unfinished));
     }
     co_return unfinished.size();
 }
@@ -173,18 +173,11 @@ Task<Outcome<Run>> Runtime::start_run(std::string collection_id) {
     run.total_requests = static_cast<std::int64_t>(requests->size());
     run.created_at = Clock::now();
 
-    std::vector<Job> jobs(requests->size());
-    std::vector<std::string> job_ids(requests->size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        job_ids[i] = new_uuid();
-        jobs[i].job_id = job_ids[i];
-        jobs[i].run_id = run.run_id;
-        jobs[i].index = static_cast<std::int64_t>(i);
-        jobs[i].url = (*requests)[i].url;
-        jobs[i].custom_id = (*requests)[i].custom_id;
+    const bool created = co_await impl_->store->create_run(run, requests);
+    if (!created) {
+        co_return collection_not_found(collection_id);  // deleted while the run was created
     }
-    co_await impl_->store->create_run(run, requests, std::move(jobs));
-    impl_->engine.start(run, requests, std::move(job_ids));
+    impl_->engine.start(run, requests);
     co_return run;
 }
 
@@ -214,7 +207,8 @@ Task<Outcome<Page<Run>>> Runtime::list_runs(std::string collection_id,
 }
 
 Task<Outcome<Run>> Runtime::cancel_run(std::string collection_id, std::string run_id) {
-    if (auto live = impl_->live_run(collection_id, run_id)) {
+    // A live run may have ended already, its end still being written: that is a conflict too.
+    if (auto live = impl_->live_run(collection_id, run_id); live && !live->run.ended()) {
         co_await impl_->engine.cancel(live);
         co_return live->run;
     }

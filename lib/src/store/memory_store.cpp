@@ -62,19 +62,29 @@ class MemoryStore final : public Store {
         co_return true;
     }
 
-    Task<void> create_run(Run run, RequestList, std::vector<Job> jobs) override {
+    Task<bool> create_run(Run run, RequestList requests) override {
+        if (!collections_.contains(run.collection_id)) {
+            co_return false;
+        }
         RunRecord record;
-        record.job_index.reserve(jobs.size());
-        for (const auto& job : jobs) {
+        const std::size_t size = requests ? requests->size() : 0;
+        record.jobs.resize(size);
+        record.job_index.reserve(size);
+        for (std::size_t i = 0; i < size; ++i) {
+            Job& job = record.jobs[i];
+            job.index = static_cast<std::int64_t>(i);
+            job.job_id = job_id_of(run.run_id, job.index);
+            job.run_id = run.run_id;
+            job.url = (*requests)[i].url;
+            job.custom_id = (*requests)[i].custom_id;
             record.job_index.emplace(job.job_id, job.index);
         }
-        record.results.resize(jobs.size());
-        record.jobs = std::move(jobs);
+        record.results.resize(size);
         runs_by_collection_[run.collection_id].push_back(run.run_id);
         const std::string run_id = run.run_id;
         record.run = std::move(run);
         runs_.insert_or_assign(run_id, std::move(record));
-        co_return;
+        co_return true;
     }
 
     Task<void> update_run(Run run) override {
@@ -122,6 +132,7 @@ class MemoryStore final : public Store {
                     ++cancelled;
                 }
             }
+            record->run.cancelled_requests += cancelled;
         }
         co_return cancelled;
     }
@@ -130,6 +141,7 @@ class MemoryStore final : public Store {
         if (auto* record = find_run(job.run_id)) {
             const auto index = static_cast<std::size_t>(job.index);
             if (index < record->jobs.size()) {
+                record->run.count(job.status);
                 record->results[index] = std::make_unique<JobResult>(std::move(result));
                 record->jobs[index] = std::move(job);
             }

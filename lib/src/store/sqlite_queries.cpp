@@ -156,6 +156,31 @@ std::string sql(std::initializer_list<std::string_view> parts) {
     return text;
 }
 
+// Adds a terminal status to its counter in the run's row, in the transaction that stores it.
+void count_outcome(SqliteConnection& db, const std::string& run_id, JobStatus status) {
+    std::string_view counter;
+    switch (status) {
+        case JobStatus::success:
+            counter = "success";
+            break;
+        case JobStatus::failed:
+            counter = "failed";
+            break;
+        case JobStatus::timeout:
+            counter = "timeout";
+            break;
+        case JobStatus::cancelled:
+            counter = "cancelled";
+            break;
+        case JobStatus::pending:
+        case JobStatus::running:
+            return;
+    }
+    db.prepare(sql({"UPDATE runs SET ", counter, " = ", counter, " + 1 WHERE id = ?1"}))
+        .bind(1, run_id)
+        .run();
+}
+
 // Runs a page query (bound from 1, its offset and limit bound next) and the count that goes with
 // it, reading each row with `read`.
 template <class T, class Read>
@@ -232,8 +257,13 @@ bool remove_collection(SqliteConnection& db, const std::string& id) {
     return db.changes() > 0;
 }
 
-void save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& requests,
-                  const std::vector<Job>& jobs) {
+bool save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& requests) {
+    auto& collection = db.prepare("SELECT 1 FROM collections WHERE id = ?1");
+    collection.bind(1, run.collection_id);
+    if (!collection.step()) {
+        return false;
+    }
+    collection.reset();
     ensure_request_set(db, run.collection_id, requests);
     db.prepare(
           "INSERT INTO runs (id, collection_id, request_set, status, total, success, failed, "
@@ -256,10 +286,19 @@ void save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& req
         "INSERT INTO jobs (id, idx, url, custom_id, status, status_code, attempts, error, "
         "started_at, finished_at, duration_ms, run) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    for (const auto& job : jobs) {
+    Job job;
+    job.run_id = run.run_id;
+    const std::size_t size = requests.requests ? requests.requests->size() : 0;
+    for (std::size_t i = 0; i < size; ++i) {
+        const Request& request = (*requests.requests)[i];
+        job.index = static_cast<std::int64_t>(i);
+        job.job_id = job_id_of(run.run_id, job.index);
+        job.url = request.url;
+        job.custom_id = request.custom_id;
         bind_job(insert, job);
         insert.bind(12, seq).run();
     }
+    return true;
 }
 
 void save_run(SqliteConnection& db, const Run& run) {
@@ -322,13 +361,19 @@ std::int64_t cancel_pending(SqliteConnection& db, const std::string& run_id, Tim
         .bind(1, run_id)
         .bind(2, to_nanoseconds(at))
         .run();
-    return db.changes();
+    const std::int64_t cancelled = db.changes();
+    db.prepare("UPDATE runs SET cancelled = cancelled + ?2 WHERE id = ?1")
+        .bind(1, run_id)
+        .bind(2, cancelled)
+        .run();
+    return cancelled;
 }
 
 void save_outcome(SqliteConnection& db, const Job& job, const JobResult& result) {
     if (!save_job(db, job)) {
         return;
     }
+    count_outcome(db, job.run_id, job.status);
     const auto code =
         result.status_code ? std::optional<std::int64_t>(*result.status_code) : std::nullopt;
     db.prepare(
@@ -460,14 +505,15 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
         auto& run = unfinished.run = std::move(found.run);
         run.success_requests = run.failed_requests = run.timeout_requests = 0;
         run.cancelled_requests = 0;
-        auto& jobs = db.prepare("SELECT id, status FROM jobs WHERE run = ?1 ORDER BY idx");
+        auto& jobs =
+            db.prepare("SELECT idx, status, attempts FROM jobs WHERE run = ?1 ORDER BY idx");
         jobs.bind(1, found.key);
         while (jobs.step()) {
             const JobStatus status = decode_job_status(jobs.text(1));
             if (!is_terminal(status)) {
-                unfinished.unfinished.push_back(unfinished.job_ids.size());
+                unfinished.unfinished.push_back(
+                    {static_cast<std::size_t>(jobs.integer(0)), static_cast<int>(jobs.integer(2))});
             }
-            unfinished.job_ids.push_back(jobs.text(0));
             run.count(status);
         }
         result.push_back(std::move(unfinished));

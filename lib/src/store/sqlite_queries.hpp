@@ -33,8 +33,8 @@ std::optional<StoredCollection> load_collection(SqliteConnection& db, const std:
 Page<StoredCollection> load_collections(SqliteConnection& db, PageQuery page);
 bool remove_collection(SqliteConnection& db, const std::string& id);
 
-void save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& requests,
-                  const std::vector<Job>& jobs);
+// False when the run's collection is gone.
+bool save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& requests);
 void save_run(SqliteConnection& db, const Run& run);
 std::optional<Run> load_run(SqliteConnection& db, const std::string& collection_id,
                             const std::string& run_id);

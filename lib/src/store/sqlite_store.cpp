@@ -17,7 +17,11 @@
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -70,10 +74,11 @@ class SqliteStore final : public Store {
             [id = std::move(id)](SqliteConnection& db) { return remove_collection(db, id); });
     }
 
-    Task<void> create_run(Run run, RequestList requests, std::vector<Job> jobs) override {
+    Task<bool> create_run(Run run, RequestList requests) override {
         auto set = request_set_for(run.collection_id, std::move(requests));
-        return write([run = std::move(run), set = std::move(set), jobs = std::move(jobs)](
-                         SqliteConnection& db) { save_new_run(db, run, set, jobs); });
+        return write([run = std::move(run), set = std::move(set)](SqliteConnection& db) {
+            return save_new_run(db, run, set);
+        });
     }
 
     Task<void> update_run(Run run) override {
@@ -292,6 +297,12 @@ Outcome<std::shared_ptr<Store>> open_sqlite_store(asio::any_io_executor executor
     std::filesystem::create_directories(data_dir, error);
     if (error) {
         return unavailable("cannot create the data directory " + data_dir + ": " + error.message());
+    }
+    // SQLite keeps the WAL and its index beside the database: without them it can neither write
+    // nor read a WAL database, so a directory it cannot write is refused here, by name.
+    if (access(data_dir.c_str(), W_OK | X_OK) != 0) {
+        return unavailable("the data directory " + data_dir +
+                           " is not writable: " + std::strerror(errno));
     }
     auto lock = DataDirLock::acquire(data_dir);
     if (!lock) {

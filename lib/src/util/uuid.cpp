@@ -1,5 +1,8 @@
 #include "util/uuid.hpp"
 
+#include <openssl/sha.h>
+
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -23,18 +26,12 @@ bool is_hex_digit(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-}  // namespace
+using UuidBytes = std::array<std::uint8_t, 16>;
 
-std::string new_uuid() {
-    std::array<std::uint8_t, 16> bytes{};
-    for (std::size_t half = 0; half < 2; ++half) {
-        std::uint64_t random = generator()();
-        for (std::size_t k = 0; k < 8; ++k, random >>= 8) {
-            bytes[half * 8 + k] = static_cast<std::uint8_t>(random);
-        }
-    }
-    bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
-    bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // variant 10xx (RFC 4122)
+// Sets the version and the variant (10xx, RFC 9562) and writes the 8-4-4-4-12 form.
+std::string format_uuid(UuidBytes bytes, std::uint8_t version) {
+    bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | (version << 4));
+    bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);
 
     static constexpr char digits[] = "0123456789abcdef";
     std::string text;
@@ -49,6 +46,27 @@ std::string new_uuid() {
     return text;
 }
 
+}  // namespace
+
+std::string new_uuid() {
+    UuidBytes bytes{};
+    for (std::size_t half = 0; half < 2; ++half) {
+        std::uint64_t random = generator()();
+        for (std::size_t k = 0; k < 8; ++k, random >>= 8) {
+            bytes[half * 8 + k] = static_cast<std::uint8_t>(random);
+        }
+    }
+    return format_uuid(bytes, 4);
+}
+
+std::string uuid_from_name(std::string_view name) {
+    std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
+    SHA256(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest.data());
+    UuidBytes bytes{};
+    std::copy_n(digest.begin(), bytes.size(), bytes.begin());
+    return format_uuid(bytes, 8);
+}
+
 bool is_uuid(std::string_view text) {
     if (text.size() != 36) {
         return false;
@@ -60,7 +78,7 @@ bool is_uuid(std::string_view text) {
         }
     }
     const char variant = text[19];
-    return text[14] == '4' &&
+    return (text[14] == '4' || text[14] == '8') &&
            (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
 }
 

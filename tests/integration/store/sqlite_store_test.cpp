@@ -57,7 +57,7 @@ TEST_CASE("a reopened store has everything it had, and the runs still in progres
     const auto run = run_of(collection, "r");
     const auto jobs = jobs_of(run, collection);
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     const auto [first, first_result] = finished(jobs[0], JobStatus::success);
     const auto [third, third_result] = finished(jobs[2], JobStatus::timeout);
     f.await(f.store->finish_job(first, first_result));
@@ -65,6 +65,7 @@ TEST_CASE("a reopened store has everything it had, and the runs still in progres
     f.await(f.store->put_screenshot("r", first.job_id, "png bytes"));
     auto running = jobs[1];
     running.status = JobStatus::running;
+    running.attempts = 2;
     f.await(f.store->update_job(running));
     // Counters the runtime wrote before the crash do not matter: they are recounted.
     auto counted = run;
@@ -85,9 +86,9 @@ TEST_CASE("a reopened store has everything it had, and the runs still in progres
     CHECK(resumed.run.success_requests == 1);
     CHECK(resumed.run.timeout_requests == 1);
     CHECK(resumed.run.finished_requests() == 2);
-    CHECK(resumed.unfinished == std::vector<std::size_t>{1});
-    CHECK(resumed.job_ids ==
-          std::vector<std::string>{jobs[0].job_id, jobs[1].job_id, jobs[2].job_id});
+    REQUIRE(resumed.unfinished.size() == 1);
+    CHECK(resumed.unfinished[0].index == 1);
+    CHECK(resumed.unfinished[0].attempts == 2);
     REQUIRE(resumed.requests);
     REQUIRE(resumed.requests->size() == 3);
     CHECK((*resumed.requests)[2].url == (*collection.requests)[2].url);
@@ -104,7 +105,7 @@ TEST_CASE("a run keeps the requests it started with when its collection is repla
     const auto original = collection_of("c", 2);
     const auto run = run_of(original, "r");
     f.await(f.store->put_collection(original));
-    f.await(f.store->create_run(run, original.requests, jobs_of(run, original)));
+    REQUIRE(f.await(f.store->create_run(run, original.requests)));
     auto replaced = collection_of("c", 5);
     replaced.requests = std::make_shared<std::vector<Request>>(
         std::vector<Request>{request_for("https://example.test/other")});
@@ -124,14 +125,14 @@ TEST_CASE("runs of an unchanged collection share one stored copy of its requests
     f.await(f.store->put_collection(collection));
     for (int i = 0; i < 3; ++i) {
         const auto run = run_of(collection, "r" + std::to_string(i));
-        f.await(f.store->create_run(run, collection.requests, jobs_of(run, collection)));
+        REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     }
     // After a restart the collection is read back, and runs of what was read share it too.
     f.reopen();
     const auto loaded = f.await(f.store->get_collection("c"));
     REQUIRE(loaded);
     const auto later = run_of(*loaded, "later");
-    f.await(f.store->create_run(later, loaded->requests, jobs_of(later, *loaded)));
+    REQUIRE(f.await(f.store->create_run(later, loaded->requests)));
     f.store.reset();
 
     SqliteConnection db(database_path(f), SQLITE_OPEN_READONLY);
@@ -211,7 +212,7 @@ TEST_CASE("concurrent job outcomes are committed in groups and all stored", "[sq
     const auto run = run_of(collection, "r");
     const auto jobs = jobs_of(run, collection);
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
 
     std::vector<boost::asio::awaitable<int>> tasks;
     for (int w = 0; w < writers; ++w) {
@@ -311,13 +312,42 @@ TEST_CASE("a read-only database answers reads, and writes with StoreUnavailable"
     CHECK(status == 0);
 }
 
+TEST_CASE("a data directory the server may not write is refused by name", "[sqlite]") {
+    SqliteFixture f;
+    f.await(f.store->put_collection(collection_of("c", 2)));
+    f.store.reset();
+    using std::filesystem::perms;
+    std::filesystem::permissions(f.factory.data.path(),
+                                 perms::owner_write | perms::group_write | perms::others_write,
+                                 std::filesystem::perm_options::remove);
+
+    const int status = exit_status_of_child([&] {
+        if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+            return 2;
+        }
+        boost::asio::io_context io;
+        const auto store = open_sqlite_store(io.get_executor(), f.factory.data.string());
+        const std::string detail = store ? "" : store.error().detail;
+        return expect(detail == "the data directory " + f.factory.data.string() +
+                                    " is not writable: Permission denied",
+                      "the refusal, not: " + detail)
+                   ? 0
+                   : 1;
+    });
+    std::filesystem::permissions(f.factory.data.path(), perms::owner_all);
+    CHECK(status == 0);
+    // Nothing was lost: with the directory writable again the collection is there.
+    f.reopen();
+    CHECK(f.await(f.store->get_collection("c")));
+}
+
 TEST_CASE("a write that finds the disk full fails alone; the store goes on", "[sqlite]") {
     SqliteFixture f;
     const auto collection = collection_of("c", 3);
     const auto run = run_of(collection, "r");
     const auto jobs = jobs_of(run, collection);
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     f.store.reset();
 
     const int status = exit_status_of_child([&] {
@@ -362,7 +392,7 @@ TEST_CASE("retention gives a removed run's space back and drops the requests not
     const auto run = run_of(original, "r");
     const auto jobs = jobs_of(run, original);
     f.await(f.store->put_collection(original));
-    f.await(f.store->create_run(run, original.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, original.requests)));
     const std::string big_body(1024 * 1024, 'b');
     for (const auto& job : jobs) {
         auto [done, result] = finished(job, JobStatus::success);
@@ -404,7 +434,7 @@ TEST_CASE("retention removes a run bigger than one step, and stops early when ca
     const auto collection = collection_of("c", 600);
     const auto run = run_of(collection, "r");
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs_of(run, collection)));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     auto completed = run;
     completed.status = RunStatus::completed;
     completed.finished_at = at_second(100);

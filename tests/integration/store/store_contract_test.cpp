@@ -49,7 +49,7 @@ STORE_TEST("runs are listed newest first, filtered by status and found in their 
     f.await(f.store->put_collection(collection));
     for (int i = 0; i < 3; ++i) {
         const auto run = run_of(collection, "r" + std::to_string(i), i);
-        f.await(f.store->create_run(run, collection.requests, jobs_of(run, collection)));
+        REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     }
     auto completed = run_of(collection, "r1", 1);
     completed.status = RunStatus::completed;
@@ -84,8 +84,20 @@ STORE_TEST("jobs are updated and finished with their results, read by id and aft
     const auto collection = collection_of("c", 4);
     const auto run = run_of(collection, "r");
     const auto jobs = jobs_of(run, collection);
+    auto requests = std::make_shared<std::vector<Request>>(*collection.requests);
+    (*requests)[2].custom_id = "sku-2";
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, requests)));
+
+    // The run's jobs are created pending, under the ids derived from the run, with the url and
+    // custom_id of their request.
+    const auto created = f.await(f.store->get_job("r", job_id_of("r", 2)));
+    REQUIRE(created);
+    CHECK(created->index == 2);
+    CHECK(created->status == JobStatus::pending);
+    CHECK(created->url == (*requests)[2].url);
+    CHECK(created->custom_id == "sku-2");
+    CHECK(f.await(f.store->list_jobs("r", JobStatus::pending, {})).total == 4);
 
     auto running = jobs[1];
     running.status = JobStatus::running;
@@ -100,6 +112,12 @@ STORE_TEST("jobs are updated and finished with their results, read by id and aft
     f.await(f.store->finish_job(third, third_result));
     f.await(f.store->finish_job(first, first_result));
     f.await(f.store->finish_job(fourth, fourth_result));
+    // Each outcome is counted in the stored run with the job.
+    const auto counted = f.await(f.store->get_run("c", "r"));
+    REQUIRE(counted);
+    CHECK(counted->success_requests == 2);
+    CHECK(counted->failed_requests == 1);
+    CHECK(counted->finished_requests() == 3);
 
     CHECK(shown(f.await(f.store->get_job("r", first.job_id))) == shown(first));
     const auto stored = f.await(f.store->get_result("r", third.job_id));
@@ -140,6 +158,16 @@ STORE_TEST("jobs are updated and finished with their results, read by id and aft
     CHECK(shown(page[0]) == shown(third_result));
 }
 
+STORE_TEST("a run of a collection that is gone is not created") {
+    StoreFixture<TestType> f;
+    const auto collection = collection_of("c", 2);
+    const auto run = run_of(collection, "r");
+    CHECK_FALSE(f.await(f.store->create_run(run, collection.requests)));
+    f.await(f.store->put_collection(collection));
+    CHECK_FALSE(f.await(f.store->get_run("c", "r")));
+    CHECK(f.await(f.store->list_runs("c", std::nullopt, {})).total == 0);
+}
+
 STORE_TEST("cancelling marks only the pending jobs of the run") {
     StoreFixture<TestType> f;
     const auto collection = collection_of("c", 3);
@@ -147,13 +175,15 @@ STORE_TEST("cancelling marks only the pending jobs of the run") {
     const auto other = run_of(collection, "other");
     auto jobs = jobs_of(run, collection);
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
-    f.await(f.store->create_run(other, collection.requests, jobs_of(other, collection)));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
+    REQUIRE(f.await(f.store->create_run(other, collection.requests)));
     jobs[0].status = JobStatus::running;
     f.await(f.store->update_job(jobs[0]));
 
     CHECK(f.await(f.store->cancel_pending_jobs("r", at_second(40))) == 2);
     CHECK(f.await(f.store->cancel_pending_jobs("r", at_second(41))) == 0);
+    CHECK(f.await(f.store->get_run("c", "r"))->cancelled_requests == 2);
+    CHECK(f.await(f.store->get_run("c", "other"))->cancelled_requests == 0);
 
     const auto listed = f.await(f.store->list_jobs("r", std::nullopt, {}));
     REQUIRE(listed.items.size() == 3);
@@ -172,7 +202,7 @@ STORE_TEST("screenshots are kept per job apart from the results") {
     const auto run = run_of(collection, "r");
     const auto jobs = jobs_of(run, collection);
     f.await(f.store->put_collection(collection));
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
 
     const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
     f.await(f.store->put_screenshot("r", jobs[1].job_id, png));
@@ -194,8 +224,8 @@ STORE_TEST("deleting a collection removes its runs, jobs, results and screenshot
     const auto removed_jobs = jobs_of(removed_run, removed);
     f.await(f.store->put_collection(kept));
     f.await(f.store->put_collection(removed));
-    f.await(f.store->create_run(kept_run, kept.requests, kept_jobs));
-    f.await(f.store->create_run(removed_run, removed.requests, removed_jobs));
+    REQUIRE(f.await(f.store->create_run(kept_run, kept.requests)));
+    REQUIRE(f.await(f.store->create_run(removed_run, removed.requests)));
     for (const auto& job : {kept_jobs[0], removed_jobs[0]}) {
         const auto [done, result] = finished(job, JobStatus::success);
         f.await(f.store->finish_job(done, result));
@@ -228,7 +258,7 @@ std::vector<Job> store_run(Fixture& f, const Collection& collection, const std::
                            RunStatus status, int finished_second) {
     auto run = run_of(collection, run_id);
     const auto jobs = jobs_of(run, collection);
-    f.await(f.store->create_run(run, collection.requests, jobs));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
     const auto [done, result] = finished(jobs[0], JobStatus::success);
     f.await(f.store->put_screenshot(run_id, done.job_id, "png of " + run_id));
     f.await(f.store->finish_job(done, result));

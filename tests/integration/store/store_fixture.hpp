@@ -87,14 +87,16 @@ inline Run run_of(const Collection& collection, std::string run_id, int second =
     return run;
 }
 
+// The pending jobs create_run makes for a run of the collection.
 inline std::vector<Job> jobs_of(const Run& run, const Collection& collection) {
     std::vector<Job> jobs;
     for (std::size_t i = 0; i < collection.requests->size(); ++i) {
         Job job;
-        job.job_id = run.run_id + "-job-" + std::to_string(i);
+        job.job_id = job_id_of(run.run_id, static_cast<std::int64_t>(i));
         job.run_id = run.run_id;
         job.index = static_cast<std::int64_t>(i);
         job.url = (*collection.requests)[i].url;
+        job.custom_id = (*collection.requests)[i].custom_id;
         jobs.push_back(std::move(job));
     }
     return jobs;

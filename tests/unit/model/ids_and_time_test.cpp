@@ -31,12 +31,36 @@ TEST_CASE("new_uuid does not repeat") {
     CHECK(ids.size() == 10000);
 }
 
-TEST_CASE("is_uuid accepts only the canonical form of a version 4 UUID") {
+TEST_CASE("uuid_from_name is the name's SHA-256 as a version 8 UUID") {
+    // SHA-256("abc") begins ba7816bf 8f01cfea 414140de 5dae2223; version and variant bits set.
+    CHECK(uuid_from_name("abc") == "ba7816bf-8f01-8fea-8141-40de5dae2223");
+    CHECK(uuid_from_name("abc") == uuid_from_name("abc"));
+    CHECK(is_uuid(uuid_from_name("")));
+}
+
+TEST_CASE("job ids are derived from the run and the index, distinct within and across runs") {
+    const std::string run = "c38b0bcf-cb7c-4728-8704-2c2e267dcff9";
+    const std::string other = "9b64941a-4545-4c57-9174-c70e781d9192";
+    CHECK(job_id_of(run, 7) == job_id_of(run, 7));
+    CHECK(job_id_of(run, 7) == uuid_from_name(run + "/7"));
+    std::set<std::string> ids;
+    for (std::int64_t index = 0; index < 10000; ++index) {
+        const std::string id = job_id_of(run, index);
+        REQUIRE(is_uuid(id));
+        ids.insert(id);
+        ids.insert(job_id_of(other, index));
+    }
+    CHECK(ids.size() == 20000);
+}
+
+TEST_CASE("is_uuid accepts only the canonical form of a version 4 or 8 UUID") {
+    CHECK(is_uuid("ba7816bf-8f01-8fea-8141-40de5dae2223"));
     CHECK(is_uuid("c38b0bcf-cb7c-4728-8704-2c2e267dcff9"));
     CHECK(is_uuid("9b64941a-4545-4c57-9174-c70e781d9192"));
     CHECK(is_uuid("00000000-0000-4000-b000-000000000000"));
     CHECK_FALSE(is_uuid("C38B0BCF-CB7C-4728-8704-2C2E267DCFF9"));  // upper case
     CHECK_FALSE(is_uuid("c38b0bcf-cb7c-1728-8704-2c2e267dcff9"));  // version 1
+    CHECK_FALSE(is_uuid("c38b0bcf-cb7c-5728-8704-2c2e267dcff9"));  // version 5
     CHECK_FALSE(is_uuid("c38b0bcf-cb7c-4728-c704-2c2e267dcff9"));  // variant 110x
     CHECK_FALSE(is_uuid("c38b0bcfcb7c47288704-2c2e267dcff9"));
     CHECK_FALSE(is_uuid("c38b0bcf-cb7c-4728-8704-2c2e267dcff"));

@@ -1,0 +1,142 @@
+// The runtime over the durable store, whose writes complete on another thread. Runs resumed as
+// after a restart: a runtime shut down in the middle of a run leaves it in progress in the store,
+// and the next runtime on the same directory completes it, keeping the outcomes it had; a job
+// whose attempt was cut short counts it. And a run's end, which is live before it is written.
+#include "runtime_test_support.hpp"
+
+#include "support/run_test_coroutine.hpp"
+#include "support/target_server.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+namespace asio = boost::asio;
+using namespace asyncscrape;
+using namespace asyncscrape::test;
+using std::chrono::milliseconds;
+
+namespace {
+
+std::shared_ptr<Store> durable_store(asio::io_context& io, const TempDir& data) {
+    auto store = open_sqlite_store(io.get_executor(), data.string());
+    INFO((store ? std::string() : store.error().detail));
+    REQUIRE(store);
+    return std::move(store).value();
+}
+
+RuntimeConfig slow_config() {
+    RuntimeConfig config = local_config();
+    config.per_host = 4;
+    return config;
+}
+
+struct PausedRun {
+    Run run;
+    std::int64_t interrupted = 0;  // jobs left running in the store, their attempt cut short
+};
+
+// Starts a run of `count` slow jobs and shuts the runtime down once `done` have succeeded.
+asio::awaitable<PausedRun> run_partly(Runtime& runtime, const TargetServer& target, int count,
+                                      std::int64_t done) {
+    std::vector<Request> requests;
+    for (int i = 0; i < count; ++i) {
+        requests.push_back(plain(target.url("/delay/60")));
+    }
+    const Run started = co_await start(runtime, std::move(requests));
+    for (Run seen = started; seen.success_requests < done;) {
+        auto next = co_await runtime.wait_progress(started.collection_id, started.run_id, seen);
+        REQUIRE(next);
+        seen = *next;
+    }
+    co_await runtime.shutdown();
+    auto paused = co_await runtime.get_run(started.collection_id, started.run_id);
+    REQUIRE(paused);
+    CHECK(paused->status == RunStatus::in_progress);
+    CHECK(paused->success_requests < count);
+    const auto running = co_await runtime.list_jobs(started.collection_id, started.run_id,
+                                                    JobStatus::running, {0, count});
+    REQUIRE(running);
+    for (const Job& job : running->items) {
+        CHECK(job.attempts == 1);
+    }
+    co_return PausedRun{started, running->total};
+}
+
+// Completes the run; the jobs whose attempt was cut short count it among their attempts.
+asio::awaitable<void> resume_and_finish(Runtime& runtime, const PausedRun& paused) {
+    const Run& started = paused.run;
+    const std::size_t resumed = co_await runtime.resume_runs();
+    CHECK(resumed == 1);
+    auto ended = co_await runtime.wait_run(started.collection_id, started.run_id);
+    REQUIRE(ended);
+    CHECK(ended->status == RunStatus::completed);
+    CHECK(ended->success_requests == ended->total_requests);
+    const auto jobs = co_await jobs_of(runtime, *ended);
+    std::int64_t with_result = 0;
+    std::int64_t attempted_twice = 0;
+    for (const Job& job : jobs) {
+        CHECK(job.status == JobStatus::success);
+        CHECK((job.attempts == 1 || job.attempts == 2));
+        attempted_twice += job.attempts == 2;
+        auto result =
+            co_await runtime.get_result(started.collection_id, started.run_id, job.job_id);
+        with_result += result && result->status_code == 200;
+    }
+    CHECK(with_result == ended->total_requests);
+    CHECK(attempted_twice == paused.interrupted);
+    co_await runtime.shutdown();
+}
+
+// Polls the run, yielding between polls, and cancels it the moment it is seen ended: with this
+// store that moment falls, nearly always, while the run's end is still being written.
+asio::awaitable<void> cancel_as_it_ends(Runtime& runtime, const TargetServer& target) {
+    std::vector<Request> requests{plain(target.url("/page"))};
+    const Run started = co_await start(runtime, std::move(requests));
+    for (;;) {
+        const auto seen = co_await runtime.get_run(started.collection_id, started.run_id);
+        REQUIRE(seen);
+        if (seen->ended()) {
+            break;
+        }
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
+    const auto again = co_await runtime.cancel_run(started.collection_id, started.run_id);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == Errc::conflict);
+    const auto ended = co_await runtime.get_run(started.collection_id, started.run_id);
+    REQUIRE(ended);
+    CHECK(ended->status == RunStatus::completed);
+    CHECK(ended->success_requests == 1);
+    co_await runtime.shutdown();
+}
+
+}  // namespace
+
+TEST_CASE("a run seen ended cannot be cancelled, even while its end is being written") {
+    const TempDir data;
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config(), durable_store(io, data));
+    run_test_coroutine(io, cancel_as_it_ends(runtime, target));
+}
+
+TEST_CASE("a run interrupted by a shutdown resumes from the durable store and completes") {
+    const TempDir data;
+    asio::io_context io;
+    TargetServer target(io);
+    PausedRun paused;
+    {
+        Runtime first(io.get_executor(), slow_config(), durable_store(io, data));
+        paused = run_test_coroutine(io, run_partly(first, target, 40, 8));
+    }
+    CHECK(paused.interrupted > 0);
+    Runtime second(io.get_executor(), slow_config(), durable_store(io, data));
+    run_test_coroutine(io, resume_and_finish(second, paused));
+}
+
+TEST_CASE("a memory store has no runs to resume") {
+    asio::io_context io;
+    Runtime runtime(io.get_executor(), local_config());
+    CHECK(run_test_coroutine(io, runtime.resume_runs()) == 0);
+}
