@@ -49,6 +49,7 @@ struct UnfinishedRun {
     Run run;                                // with the counters of the outcomes stored
     RequestList requests;                   // the requests the run started with
     std::vector<UnfinishedJob> unfinished;  // in ascending index order
+    bool cancel_requested = false;  // cancelled before the restart: it ends cancelled, not resumed
 };
 
 class Store {
@@ -76,6 +77,7 @@ class Store {
     virtual Task<void> update_job(Job job) = 0;
     // Marks every job of the run that is still pending as cancelled (a run cancelled before
     // those jobs started) and counts them in the run's counters; answers how many there were.
+    // A durable store also records that the run is being cancelled (UnfinishedRun).
     virtual Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) = 0;
     // A job reached a terminal state: its record and its result, stored together with the
     // outcome counted in the run's counters, so that the stored counters always match the

@@ -95,27 +95,35 @@ Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Stor
 
 Engine::~Engine() = default;
 
-std::shared_ptr<RunState> Engine::start(Run run, RequestList requests,
-                                        std::optional<std::vector<UnfinishedJob>> unfinished) {
-    const RunKey key = next_key_++;
-    auto state = std::make_shared<RunState>(executor_, key, std::move(run), std::move(requests));
-    std::optional<std::vector<std::size_t>> jobs;
-    if (unfinished) {
-        jobs.emplace();
-        jobs->reserve(unfinished->size());
-        for (const UnfinishedJob& job : *unfinished) {
-            jobs->push_back(job.index);
-            if (job.attempts > 0) {
-                state->earlier_attempts.emplace(job.index, job.attempts);
-            }
+std::shared_ptr<RunState> Engine::start(Run run, RequestList requests) {
+    auto state =
+        std::make_shared<RunState>(executor_, next_key_++, std::move(run), std::move(requests));
+    launch_run(state, std::nullopt);
+    return state;
+}
+
+std::shared_ptr<RunState> Engine::resume(UnfinishedRun unfinished) {
+    auto state = std::make_shared<RunState>(executor_, next_key_++, std::move(unfinished.run),
+                                            std::move(unfinished.requests));
+    state->cancel_requested = unfinished.cancel_requested;
+    std::vector<std::size_t> jobs;
+    jobs.reserve(unfinished.unfinished.size());
+    for (const UnfinishedJob& job : unfinished.unfinished) {
+        jobs.push_back(job.index);
+        if (job.attempts > 0) {
+            state->earlier_attempts.emplace(job.index, job.attempts);
         }
     }
-    runs_by_key_.emplace(key, state);
-    runs_by_id_.emplace(state->run.run_id, state);
-    ++run_coroutines_;
-    asio::co_spawn(executor_, execute_run(state, std::move(jobs)),
-                   RunDone{this, state->run.run_id});
+    launch_run(state, std::move(jobs));
     return state;
+}
+
+void Engine::launch_run(const std::shared_ptr<RunState>& run,
+                        std::optional<std::vector<std::size_t>> jobs) {
+    runs_by_key_.emplace(run->key, run);
+    runs_by_id_.emplace(run->run.run_id, run);
+    ++run_coroutines_;
+    asio::co_spawn(executor_, execute_run(run, std::move(jobs)), RunDone{this, run->run.run_id});
 }
 
 std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
@@ -125,17 +133,22 @@ std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
 
 asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run,
                                           std::optional<std::vector<std::size_t>> jobs) {
-    std::vector<std::string> origins;
-    origins.reserve(run->requests->size());
-    for (const Request& request : *run->requests) {
-        origins.push_back(scheduling_origin(request));
-    }
-    if (jobs) {
-        scheduler_.add_run(run->key, origins, *jobs);
+    if (run->cancel_requested) {
+        // Resumed after a restart that came between the run's cancel and its end: what it had
+        // not finished ends cancelled, and nothing runs.
+        co_await cancel_pending_jobs(*run);
     } else {
-        scheduler_.add_run(run->key, origins);
+        std::vector<std::string> origins;
+        origins.reserve(run->requests->size());
+        for (const Request& request : *run->requests) {
+            origins.push_back(scheduling_origin(request));
+        }
+        if (jobs) {
+            scheduler_.add_run(run->key, origins, *jobs);
+        } else {
+            scheduler_.add_run(run->key, origins);
+        }
     }
-    origins = {};
     pump();
 
     while (run->jobs_in_flight > 0 || scheduler_.queued(run->key) > 0) {
@@ -264,13 +277,17 @@ asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {
     run->cancel_requested = true;
     const auto dropped = scheduler_.drop_run(run->key);
     run->cancel_jobs_in_flight();
-    // Jobs admitted but not yet started are still pending in the store: they are counted here.
-    const std::int64_t cancelled =
-        co_await store_.cancel_pending_jobs(run->run.run_id, Clock::now());
-    run->run.cancelled_requests += cancelled;
-    run->notify_change();
+    co_await cancel_pending_jobs(*run);
     log(LogLevel::info, "run ", run->run.run_id, " cancelled: ", dropped.size(),
         " queued jobs dropped, ", run->job_signals.size(), " in flight told to stop");
+}
+
+asio::awaitable<void> Engine::cancel_pending_jobs(RunState& run) {
+    // Jobs admitted but not yet started are still pending in the store: they are counted here.
+    const std::int64_t cancelled =
+        co_await store_.cancel_pending_jobs(run.run.run_id, Clock::now());
+    run.run.cancelled_requests += cancelled;
+    run.notify_change();
 }
 
 asio::awaitable<void> Engine::shutdown(std::chrono::milliseconds grace) {

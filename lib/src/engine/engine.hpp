@@ -33,12 +33,11 @@ class Engine {
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    // Starts executing a run whose record and pending jobs are already stored: every job, or
-    // only the `unfinished` ones of a run resumed after a restart, whose counters already hold
-    // the other jobs' outcomes.
-    std::shared_ptr<RunState> start(
-        Run run, RequestList requests,
-        std::optional<std::vector<UnfinishedJob>> unfinished = std::nullopt);
+    // Starts executing a run whose record and pending jobs are already stored.
+    std::shared_ptr<RunState> start(Run run, RequestList requests);
+    // Goes on with a run found unfinished after a restart: runs its unfinished jobs (the counters
+    // already hold the others' outcomes), or ends it cancelled if its cancel had been answered.
+    std::shared_ptr<RunState> resume(UnfinishedRun unfinished);
 
     // The live state of a run in progress, or null once it has ended (the store has it then).
     std::shared_ptr<RunState> find(const std::string& run_id) const;
@@ -63,6 +62,9 @@ class Engine {
     boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run,
                                              std::optional<std::vector<std::size_t>> jobs);
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
+    void launch_run(const std::shared_ptr<RunState>& run,
+                    std::optional<std::vector<std::size_t>> jobs);
+    boost::asio::awaitable<void> cancel_pending_jobs(RunState& run);
     boost::asio::awaitable<void> finish_run(RunState& run);
     void pump();
     void launch(const Scheduler::Grant& grant);

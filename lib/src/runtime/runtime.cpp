@@ -150,9 +150,9 @@ Task<std::size_t> Runtime::resume_runs() {
     std::vector<UnfinishedRun> unfinished = co_await impl_->store->unfinished_runs();
     for (UnfinishedRun& resumed : unfinished) {
         log(LogLevel::info, "resuming run ", resumed.run.run_id, ": ", resumed.unfinished.size(),
-            " of ", resumed.run.total_requests, " jobs to run");
-        impl_->engine.start(std::move(resumed.run), std::move(resumed.requests),
-                            std::move(resumed.unfinished));
+            " of ", resumed.run.total_requests,
+            resumed.cancel_requested ? " jobs to end cancelled" : " jobs to run");
+        impl_->engine.resume(std::move(resumed));
     }
     co_return unfinished.size();
 }

@@ -362,7 +362,7 @@ std::int64_t cancel_pending(SqliteConnection& db, const std::string& run_id, Tim
         .bind(2, to_nanoseconds(at))
         .run();
     const std::int64_t cancelled = db.changes();
-    db.prepare("UPDATE runs SET cancelled = cancelled + ?2 WHERE id = ?1")
+    db.prepare("UPDATE runs SET cancelled = cancelled + ?2, cancel_requested = 1 WHERE id = ?1")
         .bind(1, run_id)
         .bind(2, cancelled)
         .run();
@@ -489,17 +489,21 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
         Run run;
         std::int64_t request_set = 0;
         std::int64_t key = 0;
+        bool cancel_requested = false;
     };
     std::vector<InProgress> in_progress;
-    auto& runs = db.prepare(sql({"SELECT ", run_columns,
-                                 ", request_set, seq FROM runs WHERE status = 'in_progress' "
-                                 "ORDER BY seq"}));
+    auto& runs = db.prepare(
+        sql({"SELECT ", run_columns,
+             ", request_set, seq, cancel_requested FROM runs WHERE status = 'in_progress' "
+             "ORDER BY seq"}));
     while (runs.step()) {
-        in_progress.push_back({read_run(runs), runs.integer(10), runs.integer(11)});
+        in_progress.push_back(
+            {read_run(runs), runs.integer(10), runs.integer(11), runs.integer(12) != 0});
     }
     std::vector<UnfinishedRun> result;
     for (auto& found : in_progress) {
         UnfinishedRun unfinished;
+        unfinished.cancel_requested = found.cancel_requested;
         unfinished.requests = load_requests(db, found.request_set);
         // The counters are recounted from the outcomes stored: they are what survived.
         auto& run = unfinished.run = std::move(found.run);
@@ -519,6 +523,12 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
         result.push_back(std::move(unfinished));
     }
     return result;
+}
+
+void requeue_interrupted_jobs(SqliteConnection& db) {
+    db.execute(
+        "UPDATE jobs SET status = 'pending', started_at = NULL "
+        "WHERE run IN (SELECT seq FROM runs WHERE status = 'in_progress') AND status = 'running'");
 }
 
 std::vector<std::int64_t> find_runs_finished_before(SqliteConnection& db, TimePoint cutoff) {

@@ -62,6 +62,9 @@ std::optional<std::string> load_screenshot(SqliteConnection& db, const std::stri
                                            const std::string& job_id);
 
 std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db);
+// At open, before anything runs: a job still `running` was cut short with the process that ran
+// it, and is pending again (its attempts stay counted).
+void requeue_interrupted_jobs(SqliteConnection& db);
 
 // Retention, in steps that the store spreads over transactions of their own.
 

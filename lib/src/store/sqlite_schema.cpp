@@ -100,7 +100,14 @@ CREATE INDEX runs_by_status_and_end ON runs(status, finished_at);
 CREATE INDEX collections_by_request_set ON collections(request_set);
 )sql";
 
-constexpr std::array<Migration, 2> migrations{{{version_1}, {version_2}}};
+// Version 3: a cancel is durable from its answer on. The run's end is written once its jobs in
+// flight have stopped; a restart before that finds the request here and ends the run cancelled
+// instead of resuming it.
+constexpr std::string_view version_3 = R"sql(
+ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 3> migrations{{{version_1}, {version_2}, {version_3}}};
 
 }  // namespace
 

@@ -329,6 +329,9 @@ Outcome<std::shared_ptr<Store>> open_sqlite_store(asio::any_io_executor executor
         if (auto failure = migrate(writer, schema_migrations())) {
             return unavailable("cannot open database " + path + ": " + failure->detail);
         }
+        if (!read_only) {
+            requeue_interrupted_jobs(writer);
+        }
         SqliteConnection reader(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
         configure(reader);
         const std::int64_t next_request_set = next_request_set_id(writer);

@@ -88,6 +88,43 @@ asio::awaitable<void> resume_and_finish(Runtime& runtime, const PausedRun& pause
     co_await runtime.shutdown();
 }
 
+// Cancels a run of three jobs in flight and shuts down at once, before the run's end is written,
+// as a crash right after the cancel's answer would.
+asio::awaitable<Run> cancel_then_stop(Runtime& runtime, const TargetServer& target) {
+    std::vector<Request> requests(3, plain(target.url("/delay/20000")));
+    const Run started = co_await start(runtime, std::move(requests));
+    for (std::int64_t running = 0; running < 3;) {
+        co_await sleep_for(milliseconds(10));
+        const auto jobs = co_await runtime.list_jobs(started.collection_id, started.run_id,
+                                                     JobStatus::running, {});
+        REQUIRE(jobs);
+        running = jobs->total;
+    }
+    const auto cancelled = co_await runtime.cancel_run(started.collection_id, started.run_id);
+    REQUIRE(cancelled);
+    co_await runtime.shutdown();
+    const auto stored = co_await runtime.get_run(started.collection_id, started.run_id);
+    REQUIRE(stored);
+    CHECK(stored->status == RunStatus::in_progress);
+    co_return started;
+}
+
+// The cancel was acknowledged: the restarted runtime ends the run cancelled, running nothing.
+asio::awaitable<void> resume_cancelled(Runtime& runtime, const Run& started) {
+    const std::size_t resumed = co_await runtime.resume_runs();
+    CHECK(resumed == 1);
+    const auto ended = co_await runtime.wait_run(started.collection_id, started.run_id);
+    REQUIRE(ended);
+    CHECK(ended->status == RunStatus::cancelled);
+    CHECK(ended->cancelled_requests == 3);
+    CHECK(ended->finished_requests() == 3);
+    const auto jobs = co_await jobs_of(runtime, *ended);
+    for (const Job& job : jobs) {
+        CHECK(job.status == JobStatus::cancelled);
+    }
+    co_await runtime.shutdown();
+}
+
 // Polls the run, yielding between polls, and cancels it the moment it is seen ended: with this
 // store that moment falls, nearly always, while the run's end is still being written.
 asio::awaitable<void> cancel_as_it_ends(Runtime& runtime, const TargetServer& target) {
@@ -119,6 +156,19 @@ TEST_CASE("a run seen ended cannot be cancelled, even while its end is being wri
     TargetServer target(io);
     Runtime runtime(io.get_executor(), local_config(), durable_store(io, data));
     run_test_coroutine(io, cancel_as_it_ends(runtime, target));
+}
+
+TEST_CASE("a cancel answered before a stop ends the run cancelled at the next start") {
+    const TempDir data;
+    asio::io_context io;
+    TargetServer target(io);
+    Run started;
+    {
+        Runtime first(io.get_executor(), slow_config(), durable_store(io, data));
+        started = run_test_coroutine(io, cancel_then_stop(first, target));
+    }
+    Runtime second(io.get_executor(), slow_config(), durable_store(io, data));
+    run_test_coroutine(io, resume_cancelled(second, started));
 }
 
 TEST_CASE("a run interrupted by a shutdown resumes from the durable store and completes") {

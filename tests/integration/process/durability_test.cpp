@@ -1,6 +1,6 @@
-// The durable store through the real binary: what was acknowledged survives kill -9, a run cut
-// short by kill -9 completes after a restart, a full disk answers 503 and loses nothing, and one
-// data directory serves one server at a time.
+// The durable store through the real binary: what was acknowledged survives kill -9 (a
+// collection, a cancel, a delete), a run cut short by kill -9 completes after a restart, a full
+// disk answers 503 and loses nothing, and one data directory serves one server at a time.
 #include "integration/api/client.hpp"
 #include "integration/process/child_process.hpp"
 #include "integration/process/server_binary.hpp"
@@ -135,6 +135,55 @@ net::awaitable<void> run_survives_kill(const TempDir& data, TargetServer& target
     CHECK(server->wait_exit(10s) == 0);
 }
 
+// A cancel and a delete answered just before kill -9 hold after the restart: the run ends
+// cancelled without running its jobs again, and the deleted collection stays gone.
+net::awaitable<void> cancel_and_delete_survive_kill(const TempDir& data, TargetServer& target) {
+    json::array slow;
+    for (int i = 0; i < 4; ++i) {
+        slow.push_back(json::object{{"url", target.url("/delay/20000?n=" + std::to_string(i))}});
+    }
+    const json::array other{json::object{{"url", "http://127.0.0.1:9/gone"}}};
+    auto server = start_server(data);
+    std::uint16_t port = listening_port(*server);
+    const std::string id = co_await create_collection(port, slow);
+    const std::string deleted = co_await create_collection(port, other);
+    Client client = co_await Client::connect(port);
+    const Response started = co_await client.post("/v1/async/collections/" + id + "/run");
+    REQUIRE(started.result_int() == 201);
+    const std::string run_path =
+        "/v1/async/collections/" + id + "/runs/" + text(json::parse(started.body()), "run_id");
+    co_await sleep_for(300ms);  // the four jobs are in flight
+
+    const Response removed = co_await client.request(boost::beast::http::verb::delete_,
+                                                     "/v1/async/collections/" + deleted);
+    REQUIRE(removed.result_int() == 200);
+    const Response cancelled = co_await client.post(run_path + "/cancel");
+    REQUIRE(cancelled.result_int() == 200);
+    server->signal(SIGKILL);
+    CHECK(server->wait_exit(5s) == 128 + SIGKILL);
+
+    const auto restarted_at = std::chrono::steady_clock::now();
+    server = start_server(data);
+    port = listening_port(*server);
+    json::value run;
+    for (int polls = 0; polls < 100; ++polls) {
+        run = json::parse((co_await get(port, run_path)).body());
+        if (run.at("status") != "in_progress") {
+            break;
+        }
+        co_await sleep_for(50ms);
+    }
+    INFO("the run after the restart: " << json::serialize(run));
+    CHECK(run.at("status") == "cancelled");
+    CHECK(run.at("cancelled_requests") == 4);
+    // Ended at once: none of the 20-second jobs ran again.
+    CHECK(std::chrono::steady_clock::now() - restarted_at < 10s);
+    const Response gone = co_await get(port, "/v1/async/collections/" + deleted);
+    CHECK(gone.result_int() == 404);
+    server->signal(SIGTERM);
+    CHECK(server->wait_exit(10s) == 0);
+}
+
 // A file-size limit (ulimit -f, through prlimit) stands for a full disk.
 net::awaitable<void> full_disk_answers_503(std::uint16_t port) {
     const json::array small{json::object{{"url", "http://127.0.0.1:9/kept"}}};
@@ -174,6 +223,13 @@ TEST_CASE("a run cut short by kill -9 completes after a restart, every result pr
     net::io_context io;
     TargetServer target(io);
     run_test_coroutine(io, run_survives_kill(data, target), 90s);
+}
+
+TEST_CASE("a cancel and a delete answered before kill -9 hold after a restart") {
+    const TempDir data;
+    net::io_context io;
+    TargetServer target(io);
+    run_test_coroutine(io, cancel_and_delete_survive_kill(data, target), 60s);
 }
 
 TEST_CASE("a full disk answers 503, keeps what was acknowledged, and the server goes on") {

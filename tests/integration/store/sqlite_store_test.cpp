@@ -89,6 +89,13 @@ TEST_CASE("a reopened store has everything it had, and the runs still in progres
     REQUIRE(resumed.unfinished.size() == 1);
     CHECK(resumed.unfinished[0].index == 1);
     CHECK(resumed.unfinished[0].attempts == 2);
+    CHECK_FALSE(resumed.cancel_requested);
+    // Cut short with the process that ran it, the job is pending again, its attempts counted.
+    const auto requeued = f.await(f.store->get_job("r", running.job_id));
+    REQUIRE(requeued);
+    CHECK(requeued->status == JobStatus::pending);
+    CHECK(requeued->attempts == 2);
+    CHECK_FALSE(requeued->started_at);
     REQUIRE(resumed.requests);
     REQUIRE(resumed.requests->size() == 3);
     CHECK((*resumed.requests)[2].url == (*collection.requests)[2].url);
@@ -98,6 +105,30 @@ TEST_CASE("a reopened store has everything it had, and the runs still in progres
     ended.status = RunStatus::completed;
     f.await(f.store->update_run(ended));
     CHECK(f.await(f.store->unfinished_runs()).empty());
+}
+
+TEST_CASE("a cancel outlives the store: the run comes back to be ended, not resumed", "[sqlite]") {
+    SqliteFixture f;
+    const auto collection = collection_of("c", 3);
+    const auto run = run_of(collection, "r");
+    auto jobs = jobs_of(run, collection);
+    f.await(f.store->put_collection(collection));
+    REQUIRE(f.await(f.store->create_run(run, collection.requests)));
+    jobs[0].status = JobStatus::running;
+    jobs[0].attempts = 1;
+    f.await(f.store->update_job(jobs[0]));
+    CHECK(f.await(f.store->cancel_pending_jobs("r", at_second(40))) == 2);
+
+    f.reopen();
+    const auto unfinished = f.await(f.store->unfinished_runs());
+    REQUIRE(unfinished.size() == 1);
+    CHECK(unfinished[0].cancel_requested);
+    CHECK(unfinished[0].run.cancelled_requests == 2);
+    REQUIRE(unfinished[0].unfinished.size() == 1);
+    CHECK(unfinished[0].unfinished[0].index == 0);
+    // The job in flight at the cut is pending again, so cancelling ends it too.
+    CHECK(f.await(f.store->cancel_pending_jobs("r", at_second(50))) == 1);
+    CHECK(f.await(f.store->get_run("c", "r"))->cancelled_requests == 3);
 }
 
 TEST_CASE("a run keeps the requests it started with when its collection is replaced", "[sqlite]") {
