@@ -421,6 +421,15 @@ asio::awaitable<bool> respond(State& state, Stream& stream, tcp::socket& socket,
         }
         co_return true;
     }
+    if (path == "/endless-chunked") {
+        if (!co_await write_text(stream, status_line(200) + "Transfer-Encoding: chunked\r\n\r\n")) {
+            co_return false;
+        }
+        const std::string chunk = "10000\r\n" + std::string(0x10000, 'c') + "\r\n";
+        while (co_await write_text(stream, chunk)) {
+        }
+        co_return false;
+    }
     if (path == "/not-http") {
         static constexpr char garbage[] = "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\xff garbage\r\n\r\n";
         co_await write_text(stream, std::string_view(garbage, sizeof garbage - 1));
@@ -503,6 +512,9 @@ std::optional<ssl::context> server_tls_context(TargetTransport transport) {
             break;
         case TargetTransport::tls_self_signed:
             credential = &pki.self_signed;
+            break;
+        case TargetTransport::tls_expired:
+            credential = &pki.expired;
             break;
         case TargetTransport::plain:
         case TargetTransport::silent:

@@ -21,6 +21,8 @@
 //   /gzip-bomb          ~32 KB of gzip that inflates to 32 MB
 //   /huge               a body of `?bytes=33554432` bytes with its Content-Length
 //   /huge-declared      declares a 10 GB Content-Length, then sends until the client leaves
+//   /endless-chunked    a chunked body whose last chunk never comes: sends until the client
+//                       leaves
 //   /echo               200, JSON {"method", "target", "headers": {lower-case name: value},
 //                       "body"} of the request it got
 //   /binary             the 256 byte values 0..255, application/octet-stream
@@ -45,6 +47,7 @@ enum class TargetTransport {
     tls,              // HTTPS, certificate for localhost and 127.0.0.1 signed by the test CA
     tls_wrong_host,   // HTTPS, certificate for another host name signed by the test CA
     tls_self_signed,  // HTTPS, self-signed certificate for localhost and 127.0.0.1
+    tls_expired,      // HTTPS, certificate for localhost and 127.0.0.1 that expired yesterday
     silent,           // accepts connections, then never answers (hangs a TLS handshake)
 };
 

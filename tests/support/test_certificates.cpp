@@ -54,16 +54,22 @@ struct Subject {
     const char* alt_names;  // null for the CA
 };
 
+// Seconds from now.
+struct Validity {
+    long not_before = -3600;
+    long not_after = 7L * 24 * 3600;
+};
+
 // Signed by `issuer` (with `issuer_key`), or by its own key when there is no issuer.
 Certificate make_certificate(EVP_PKEY* key, Subject subject, long serial, X509* issuer,
-                             EVP_PKEY* issuer_key) {
+                             EVP_PKEY* issuer_key, Validity validity = {}) {
     Certificate certificate(X509_new());
     check(certificate != nullptr, "X509_new");
     X509* cert = certificate.get();
     X509_set_version(cert, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(cert), serial);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 7L * 24 * 3600);
+    X509_gmtime_adj(X509_getm_notBefore(cert), validity.not_before);
+    X509_gmtime_adj(X509_getm_notAfter(cert), validity.not_after);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
@@ -135,6 +141,10 @@ TestPki make_pki(const std::filesystem::path& ca_path) {
     const Certificate self_signed =
         make_certificate(server_key.get(), {"localhost", localhost_names}, 4, nullptr, nullptr);
     pki.self_signed = {certificate_pem(self_signed.get()), private_key_pem(server_key.get())};
+    const Certificate expired =
+        make_certificate(server_key.get(), {"localhost", localhost_names}, 5, ca.get(),
+                         ca_key.get(), {-30L * 24 * 3600, -24L * 3600});
+    pki.expired = {certificate_pem(expired.get()), private_key_pem(server_key.get())};
 
     std::ofstream(ca_path) << pki.ca_certificate_pem;
     pki.ca_file = ca_path.string();

@@ -18,6 +18,7 @@ struct TestPki {
     TestCredential localhost;    // for "localhost" and 127.0.0.1, signed by the test CA
     TestCredential wrong_host;   // for "wrong-host.invalid", signed by the test CA
     TestCredential self_signed;  // for "localhost" and 127.0.0.1, signed by its own key
+    TestCredential expired;      // for "localhost" and 127.0.0.1, signed by the test CA, expired
 };
 
 // Made once per process.

@@ -36,6 +36,12 @@ TEST_CASE("a body over the limit fails while it is read", "[fetch][limits]") {
         CHECK(result.error == FetchError::body_too_large);
         CHECK(result.error_message == "body too large");
     }
+    SECTION("chunked without end") {
+        const FetchResult result =
+            run_test_coroutine(io, client.fetch(request_to(server.url("/endless-chunked"))));
+        CHECK(result.error == FetchError::body_too_large);
+        CHECK(result.error_message == "body too large");
+    }
     SECTION("declared 10 GB") {
         const FetchResult result =
             run_test_coroutine(io, client.fetch(request_to(server.url("/huge-declared"))));

@@ -62,6 +62,17 @@ TEST_CASE("a self-signed certificate is refused", "[fetch][tls]") {
     CHECK(result.error_message == "tls: certificate verify failed: self-signed certificate");
 }
 
+TEST_CASE("an expired certificate is refused", "[fetch][tls]") {
+    boost::asio::io_context io;
+    TargetServer server(io, TargetTransport::tls_expired);
+    HttpClient client(io.get_executor(), local_config());
+    const FetchResult result =
+        run_test_coroutine(io, client.fetch(request_to(server.url("/page"))));
+    CHECK(result.error == FetchError::tls);
+    CHECK(result.error_message == "tls: certificate verify failed: certificate has expired");
+    CHECK_FALSE(result.retryable_error());
+}
+
 TEST_CASE("a CA that is not trusted is refused", "[fetch][tls]") {
     boost::asio::io_context io;
     TargetServer server(io, TargetTransport::tls);
