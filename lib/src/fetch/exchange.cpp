@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -40,7 +41,8 @@ FetchFailure decoding_failure(BodyDecoder::Status status, std::string_view codin
 
 template <class Stream>
 asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& request,
-                                      std::size_t max_body_bytes) {
+                                      std::size_t max_body_bytes,
+                                      std::chrono::steady_clock::time_point deadline) {
     Exchange result;
     const auto [write_error, written] =
         co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
@@ -80,6 +82,14 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& req
                         max_body_bytes);
     std::array<char, 16 * 1024> chunk;
     while (!parser->is_done()) {
+        // Beast's stream timer never fires while every read completes at once (its expiry is
+        // seen by a handler that each completed read makes stale): a body that streams without
+        // a pause is held to the deadline here.
+        if (std::chrono::steady_clock::now() >= deadline) {
+            result.failure =
+                classify_failure(FetchPhase::read_body, boost::beast::error::timeout, false);
+            co_return result;
+        }
         auto& body = parser->get().body();
         body.data = chunk.data();
         body.size = chunk.size();
@@ -116,11 +126,12 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& req
 }  // namespace
 
 asio::awaitable<Exchange> exchange(Connection& connection, const OutgoingRequest& request,
-                                   std::size_t max_body_bytes) {
+                                   std::size_t max_body_bytes,
+                                   std::chrono::steady_clock::time_point deadline) {
     if (TlsStream* tls = connection.tls()) {
-        co_return co_await exchange_on(*tls, request, max_body_bytes);
+        co_return co_await exchange_on(*tls, request, max_body_bytes, deadline);
     }
-    co_return co_await exchange_on(connection.transport(), request, max_body_bytes);
+    co_return co_await exchange_on(connection.transport(), request, max_body_bytes, deadline);
 }
 
 }  // namespace asyncscrape::fetch

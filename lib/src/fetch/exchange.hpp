@@ -11,6 +11,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -31,9 +32,10 @@ struct Exchange {
     double ttfb_ms = 0;     // from the request written to the response headers read
 };
 
-// Runs on the connection's own deadline (its transport's expiry). `max_body_bytes` bounds the
-// body as received and as decoded.
+// Runs on the connection's own deadline (its transport's expiry), which is also `deadline`.
+// `max_body_bytes` bounds the body as received and as decoded.
 boost::asio::awaitable<Exchange> exchange(Connection& connection, const OutgoingRequest& request,
-                                          std::size_t max_body_bytes);
+                                          std::size_t max_body_bytes,
+                                          std::chrono::steady_clock::time_point deadline);
 
 }  // namespace asyncscrape::fetch

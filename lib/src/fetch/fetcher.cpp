@@ -142,8 +142,8 @@ asio::awaitable<Exchange> Fetcher::fetch_hop(const FetchRequest& request, const 
             }
         }
         lease.connection->transport().expires_at(request.deadline);
-        Exchange exchanged =
-            co_await exchange(*lease.connection, message, config_.max_response_bytes);
+        Exchange exchanged = co_await exchange(*lease.connection, message,
+                                               config_.max_response_bytes, request.deadline);
         timings.ttfb_ms += exchanged.ttfb_ms;
         const bool stale = reused && exchanged.failure && exchanged.nothing_received &&
                            exchanged.failure->error == FetchError::protocol;

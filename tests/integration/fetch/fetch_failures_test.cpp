@@ -75,6 +75,20 @@ TEST_CASE("the deadline ends a fetch in every slow phase", "[fetch][timeout]") {
     CHECK(milliseconds_since(started) < 5000);
 }
 
+TEST_CASE("the deadline ends a body that streams without a pause", "[fetch][timeout]") {
+    boost::asio::io_context io;
+    TargetServer server(io);
+    RuntimeConfig config = local_config();
+    config.max_response_bytes = std::size_t{1} << 40;  // only the deadline can end it
+    HttpClient client(io.get_executor(), config);
+    const auto started = std::chrono::steady_clock::now();
+    const FetchResult result =
+        run_test_coroutine(io, client.fetch(request_to(server.url("/endless-chunked"), 250ms)));
+    CHECK(result.error == FetchError::timeout);
+    CHECK(result.error_message == "timeout while reading the response body");
+    CHECK(milliseconds_since(started) < 5000);
+}
+
 TEST_CASE("a connection reset mid-body is a protocol error", "[fetch]") {
     boost::asio::io_context io;
     TargetServer server(io);
