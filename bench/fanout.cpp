@@ -6,6 +6,7 @@
 //     asyncscrape-bench --url http://127.0.0.1:8081/page.html --requests 20000 --concurrency 64
 //     asyncscrape-bench --url http://127.0.0.1:8081/app.html --requests 100 --concurrency 4
 //     --browser
+#include <asyncscrape/log.hpp>
 #include <asyncscrape/runtime.hpp>
 #include <asyncscrape/store.hpp>
 
@@ -31,6 +32,7 @@ struct Options {
     std::size_t concurrency = 64;
     bool browser = false;
     std::string data_dir;  // with --data, results go to the SQLite store there
+    asyncscrape::LogLevel log_level = asyncscrape::LogLevel::warn;  // the JSON line stays alone
 };
 
 struct Measurement {
@@ -98,6 +100,12 @@ Options parse(int argc, char** argv) {
             options.data_dir = value;
         } else if (flag == "--concurrency") {
             options.concurrency = std::strtoull(value, nullptr, 10);
+        } else if (flag == "--log-level") {
+            const auto level = asyncscrape::parse_log_level(value);
+            if (!level) {
+                throw std::invalid_argument("--log-level: debug, info, warn, error or off");
+            }
+            options.log_level = *level;
         } else {
             throw std::invalid_argument("unknown flag " + flag);
         }
@@ -105,7 +113,7 @@ Options parse(int argc, char** argv) {
     if (options.url.empty() || options.requests == 0 || options.concurrency == 0) {
         throw std::invalid_argument(
             "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K] [--browser] "
-            "[--data DIR]");
+            "[--data DIR] [--log-level LEVEL]");
     }
     return options;
 }
@@ -114,6 +122,7 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Options options = parse(argc, argv);
+    asyncscrape::set_log_level(options.log_level);
     asyncscrape::RuntimeConfig config;
     config.max_concurrency = options.concurrency;
     config.browser_tabs = options.concurrency;

@@ -45,10 +45,6 @@ nginx -c "$work/nginx/nginx.conf"
 sleep 0.3
 page="http://127.0.0.1:$nginx_port/page.html"
 
-quiet() {  # runs a command without the runtime's info lines on stderr
-  "$@" 2> >(grep -v ' info  ' >&2)
-}
-
 rate_of() {  # the requests_per_second of asyncscrape-bench's JSON line
   sed 's/.*"requests_per_second": \([0-9.]*\).*/\1/'
 }
@@ -61,10 +57,10 @@ echo "1. fan-out: $requests GETs of $page, 64 in flight, $reps runs per store, a
 : > "$work/memory.rates"
 : > "$work/sqlite.rates"
 for rep in $(seq "$reps"); do
-  quiet "$bin/asyncscrape-bench" --url "$page" --requests "$requests" --concurrency 64 \
+  "$bin/asyncscrape-bench" --url "$page" --requests "$requests" --concurrency 64 \
     | rate_of >> "$work/memory.rates"
   rm -rf "$work/data"
-  quiet "$bin/asyncscrape-bench" --url "$page" --requests "$requests" --concurrency 64 \
+  "$bin/asyncscrape-bench" --url "$page" --requests "$requests" --concurrency 64 \
     --data "$work/data" | rate_of >> "$work/sqlite.rates"
   echo "   run $rep: memory $(tail -1 "$work/memory.rates") req/s," \
     "sqlite $(tail -1 "$work/sqlite.rates") req/s"
@@ -111,7 +107,7 @@ done
 if [ "$big" -gt 0 ]; then
   echo "3. peak memory of one run of $big small pages, SQLite store"
   rm -rf "$work/data"
-  quiet /usr/bin/time -f '%M' -o "$work/big.rss" "$bin/asyncscrape-bench" \
+  /usr/bin/time -f '%M' -o "$work/big.rss" "$bin/asyncscrape-bench" \
     --url "http://127.0.0.1:$nginx_port/small.html" --requests "$big" --concurrency 64 \
     --data "$work/data" > "$work/big.json"
   echo "   $(cat "$work/big.json")"
