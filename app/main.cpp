@@ -1,7 +1,8 @@
-// asyncscrape-server: the HTTP API over a Runtime, on one thread. Flag parsing (options.hpp) and
-// wiring only.
+// asyncscrape-server: the HTTP API (or HTTPS, with --tls-cert and --tls-key) over a Runtime, on
+// one thread. Flag parsing (options.hpp) and wiring only.
 #include "options.hpp"
 #include "server/log_failure.hpp"
+#include "server/tls_server_context.hpp"
 #include "util/log.hpp"
 
 #include <asyncscrape/runtime.hpp>
@@ -67,6 +68,14 @@ net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Ru
     log(LogLevel::info, "stopped");
 }
 
+// The line a failed start logs; TLS failures name the flag.
+std::string startup_failure(const std::exception& failure) {
+    if (const auto* tls = dynamic_cast<const TlsSetupError*>(&failure)) {
+        return app::describe_tls_setup_error(*tls);
+    }
+    return failure.what();
+}
+
 int serve(const app::Options& options) {
     // A file-size limit reached (ulimit -f) is then a failed write the store reports (503), not
     // the end of the process.
@@ -75,6 +84,16 @@ int serve(const app::Options& options) {
     // Catch the signals before announcing the address: whoever reads the announcement may stop
     // the server at once.
     net::signal_set signals(io, SIGINT, SIGTERM);
+    // The certificate and key are checked before the store is opened and runs are resumed: a
+    // server that cannot serve starts nothing. Server::start() loads them again for its use.
+    if (server::wants_tls(options.server)) {
+        try {
+            server::make_tls_server_context(options.server);
+        } catch (const TlsSetupError& e) {
+            log(LogLevel::error, app::describe_tls_setup_error(e));
+            return 1;
+        }
+    }
     auto store = open_store(options, io.get_executor());
     if (!store) {
         log(LogLevel::error, store.error().detail);
@@ -91,12 +110,12 @@ int serve(const app::Options& options) {
     try {
         server.start();
     } catch (const std::exception& e) {
-        log(LogLevel::error, e.what());
+        log(LogLevel::error, startup_failure(e));
         return 1;
     }
     net::co_spawn(io, stop_on_signal(signals, server, runtime, options.grace),
                   server::LogFailure{"shutdown"});
-    log(LogLevel::info, "listening on http://",
+    log(LogLevel::info, "listening on ", server::wants_tls(options.server) ? "https://" : "http://",
         app::format_host_port(options.server.host, server.port()));
     io.run();
     return 0;

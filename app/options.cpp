@@ -108,6 +108,21 @@ Problem set_log_level(LogLevel& target, std::string_view text) {
     return std::nullopt;
 }
 
+std::string none_if_empty(const std::string& value) {
+    return value.empty() ? "none" : value;
+}
+
+// HTTPS needs both files; one alone is a mistake, not HTTP.
+Problem check_tls_pair(const ServerConfig& server) {
+    if (server.tls_certificate_file.empty() && !server.tls_private_key_file.empty()) {
+        return "--tls-key needs --tls-cert (both or neither)";
+    }
+    if (!server.tls_certificate_file.empty() && server.tls_private_key_file.empty()) {
+        return "--tls-cert needs --tls-key (both or neither)";
+    }
+    return std::nullopt;
+}
+
 struct Flag {
     std::string_view name;        // without the leading dashes
     std::string_view value_name;  // empty for a switch, which takes no value on the command line
@@ -199,6 +214,25 @@ const Flag flags[] = {
          return problem;
      },
      [](const Options& o) { return std::to_string(o.grace.count()); }},
+    {"tls-cert", "FILE",
+     "serve HTTPS with this PEM certificate chain (server certificate first); needs --tls-key",
+     [](Options& o, std::string_view v) -> Problem {
+         if (v.empty()) {
+             return "needs a file";
+         }
+         o.server.tls_certificate_file = v;
+         return std::nullopt;
+     },
+     [](const Options& o) { return none_if_empty(o.server.tls_certificate_file); }},
+    {"tls-key", "FILE", "the PEM private key of --tls-cert, unencrypted; needs --tls-cert",
+     [](Options& o, std::string_view v) -> Problem {
+         if (v.empty()) {
+             return "needs a file";
+         }
+         o.server.tls_private_key_file = v;
+         return std::nullopt;
+     },
+     [](const Options& o) { return none_if_empty(o.server.tls_private_key_file); }},
     {"log-level", "LEVEL", "debug, info, warn or error",
      [](Options& o, std::string_view v) { return set_log_level(o.log_level, v); },
      [](const Options& o) { return std::string(to_string(o.log_level)); }},
@@ -274,6 +308,9 @@ Outcome<Options> parse_options(std::span<const std::string_view> args, const Env
             return invalid("--" + std::string(name) + ": " + *problem);
         }
     }
+    if (Problem problem = check_tls_pair(options.server)) {
+        return invalid(*problem);
+    }
     return options;
 }
 
@@ -309,6 +346,15 @@ std::string format_host_port(std::string_view host, std::uint16_t port) {
     text += ipv6 ? "]:" : ":";
     text += std::to_string(port);
     return text;
+}
+
+std::string describe_tls_setup_error(const TlsSetupError& error) {
+    std::string text =
+        error.setting() == TlsSetupError::Setting::certificate_file ? "--tls-cert" : "--tls-key";
+    if (!error.file().empty()) {
+        text += " " + error.file();
+    }
+    return text + ": " + error.problem();
 }
 
 }  // namespace asyncscrape::app

@@ -6,6 +6,7 @@
 
 #include <asyncscrape/config.hpp>
 #include <asyncscrape/error.hpp>
+#include <asyncscrape/server.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -34,11 +35,15 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 Environment environment_from(const char* const* variables);
 
 // `args` without the program name. A bad value is an error naming the flag or the variable and
-// what it accepts.
+// what it accepts; so is --tls-cert without --tls-key or the reverse.
 Outcome<Options> parse_options(std::span<const std::string_view> args, const Environment& env);
 
 // The --help text: every flag with its variable and its default.
 std::string usage();
+
+// A TLS setup failure in the words of the command line: "--tls-key server.key: does not match
+// the certificate in \"server.crt\"".
+std::string describe_tls_setup_error(const TlsSetupError& error);
 
 // "127.0.0.1:8080", or "[::1]:8080" for an IPv6 host.
 std::string format_host_port(std::string_view host, std::uint16_t port);

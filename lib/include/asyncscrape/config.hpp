@@ -58,6 +58,11 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{60000};    // an idle keep-alive connection is closed
     std::chrono::milliseconds body_timeout{60000};    // a client must send its body by then
     std::size_t max_connections = 10000;  // beyond it, new connections wait in the backlog
+    // HTTPS instead of HTTP when set: both or neither. The certificate chain file is PEM, the
+    // server's certificate first, then its intermediates; the key file is its PEM private key,
+    // unencrypted. TLS 1.2 and later only; the handshake must end within header_timeout.
+    std::string tls_certificate_file;
+    std::string tls_private_key_file;
 };
 
 }  // namespace asyncscrape

@@ -3,6 +3,7 @@
 #include "server/listener.hpp"
 #include "server/log_failure.hpp"
 #include "server/server_state.hpp"
+#include "server/tls_server_context.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -49,6 +50,9 @@ Server::~Server() {
 
 void Server::start() {
     const ServerConfig& config = state_->config;
+    if (server::wants_tls(config)) {
+        state_->tls.emplace(server::make_tls_server_context(config));
+    }
     boost::system::error_code ec;
     tcp::resolver resolver(state_->executor);
     const auto endpoints =

@@ -11,15 +11,19 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <list>
+#include <optional>
 
 namespace asyncscrape::server {
 
 struct Connection {
     explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
 
+    // The TCP layer; over HTTPS the session's TLS stream runs on it. Its timeouts bound every
+    // operation of the connection, TLS ones included.
     boost::beast::tcp_stream stream;
     // Waiting for or reading a request (as opposed to answering one): shutdown closes it at once.
     bool awaiting_request = true;
@@ -39,6 +43,8 @@ struct ServerState {
     boost::asio::any_io_executor executor;
     ServerConfig config;
     api::Context api;
+    // Set by Server::start() when the configuration asks for HTTPS: every connection speaks TLS.
+    std::optional<boost::asio::ssl::context> tls;
     boost::asio::ip::tcp::acceptor acceptor;
     std::list<Connection> connections;
     bool accepting = false;  // the listener coroutine is running

@@ -34,6 +34,29 @@ net::awaitable<void> stop_server_and_runtime(Server& server, Runtime& runtime) {
     co_await runtime.shutdown();
 }
 
+template <class AnyClient>
+net::awaitable<boost::json::object> poll_until_run_ends(AnyClient& client,
+                                                        std::string_view run_path,
+                                                        std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    net::steady_timer pause(co_await net::this_coro::executor);
+    for (;;) {
+        const Response response = co_await client.get(run_path);
+        if (response.result_int() != 200) {
+            throw std::runtime_error("GET " + std::string(run_path) + ": " + response.body());
+        }
+        boost::json::object run = json_of(response).as_object();
+        if (run.at("status") != "in_progress") {
+            co_return run;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("the run has not ended in time: " + response.body());
+        }
+        pause.expires_after(std::chrono::milliseconds(20));
+        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+    }
+}
+
 }  // namespace
 
 ServerConfig test_server_config() {
@@ -65,23 +88,12 @@ ApiFixture::~ApiFixture() {
 
 net::awaitable<boost::json::object> wait_for_run_end(Client& client, std::string_view run_path,
                                                      std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    net::steady_timer pause(co_await net::this_coro::executor);
-    for (;;) {
-        const Response response = co_await client.get(run_path);
-        if (response.result_int() != 200) {
-            throw std::runtime_error("GET " + std::string(run_path) + ": " + response.body());
-        }
-        boost::json::object run = json_of(response).as_object();
-        if (run.at("status") != "in_progress") {
-            co_return run;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            throw std::runtime_error("the run has not ended in time: " + response.body());
-        }
-        pause.expires_after(std::chrono::milliseconds(20));
-        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
-    }
+    co_return co_await poll_until_run_ends(client, run_path, limit);
+}
+
+net::awaitable<boost::json::object> wait_for_run_end(TlsClient& client, std::string_view run_path,
+                                                     std::chrono::milliseconds limit) {
+    co_return co_await poll_until_run_ends(client, run_path, limit);
 }
 
 std::string collection_path(std::string_view collection_id) {

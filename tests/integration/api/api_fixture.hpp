@@ -46,6 +46,8 @@ class ApiFixture {
     }
 
     boost::asio::awaitable<Client> connect() { return Client::connect(server.port()); }
+    // For a server configured with the test certificate (test_pki().localhost).
+    boost::asio::awaitable<TlsClient> connect_tls() { return TlsClient::connect(server.port()); }
 
     boost::asio::io_context io;
     TargetServer target{io};
@@ -57,6 +59,9 @@ class ApiFixture {
 // Polls the run until it has ended; throws when it has not within `limit`.
 boost::asio::awaitable<boost::json::object> wait_for_run_end(
     Client& client, std::string_view run_path,
+    std::chrono::milliseconds limit = std::chrono::seconds(20));
+boost::asio::awaitable<boost::json::object> wait_for_run_end(
+    TlsClient& client, std::string_view run_path,
     std::chrono::milliseconds limit = std::chrono::seconds(20));
 
 // The path of a collection, and of a run of it.

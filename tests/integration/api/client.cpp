@@ -1,9 +1,13 @@
 #include "integration/api/client.hpp"
 
+#include "support/test_certificates.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -15,6 +19,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <type_traits>
 
 namespace asyncscrape::test {
 namespace {
@@ -23,6 +28,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
@@ -32,19 +38,42 @@ void throw_on(const boost::system::error_code& ec, std::string_view what) {
     }
 }
 
-}  // namespace
-
-net::awaitable<Client> Client::connect(std::uint16_t port) {
-    beast::tcp_stream stream(co_await net::this_coro::executor);
-    stream.expires_after(std::chrono::seconds(10));
-    const tcp::endpoint server(net::ip::make_address_v4("127.0.0.1"), port);
-    auto [ec] = co_await stream.async_connect(server, use_tuple);
-    throw_on(ec, "connect");
-    co_return Client(std::move(stream));
+// Trusts the test CA and nothing else.
+net::ssl::context& test_client_context() {
+    static net::ssl::context context = [] {
+        net::ssl::context made(net::ssl::context::tls_client);
+        made.add_certificate_authority(net::buffer(test_pki().ca_certificate_pem));
+        made.set_verify_mode(net::ssl::verify_peer);
+        return made;
+    }();
+    return context;
 }
 
-net::awaitable<Response> Client::request(http::verb method, std::string_view target,
-                                         std::string_view body, std::string_view content_type) {
+}  // namespace
+
+template <class Stream>
+net::awaitable<BasicClient<Stream>> BasicClient<Stream>::connect(std::uint16_t port) {
+    beast::tcp_stream connection(co_await net::this_coro::executor);
+    connection.expires_after(std::chrono::seconds(10));
+    const tcp::endpoint server(net::ip::make_address_v4("127.0.0.1"), port);
+    auto [ec] = co_await connection.async_connect(server, use_tuple);
+    throw_on(ec, "connect");
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+        TlsStream stream(std::move(connection), test_client_context());
+        stream.set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+        auto [handshake_error] =
+            co_await stream.async_handshake(net::ssl::stream_base::client, use_tuple);
+        throw_on(handshake_error, "TLS handshake");
+        co_return BasicClient(std::move(stream));
+    } else {
+        co_return BasicClient(std::move(connection));
+    }
+}
+
+template <class Stream>
+net::awaitable<Response> BasicClient<Stream>::request(http::verb method, std::string_view target,
+                                                      std::string_view body,
+                                                      std::string_view content_type) {
     http::request<http::string_body> request(method, target, 11);
     request.set(http::field::host, "127.0.0.1");
     if (!body.empty()) {
@@ -52,40 +81,45 @@ net::awaitable<Response> Client::request(http::verb method, std::string_view tar
         request.body() = body;
     }
     request.prepare_payload();
-    stream_.expires_after(deadline);
+    tcp_layer().expires_after(deadline);
     auto [ec, n] = co_await http::async_write(stream_, request, use_tuple);
     throw_on(ec, "write request");
     co_return co_await receive();
 }
 
-net::awaitable<Response> Client::get(std::string_view target) {
+template <class Stream>
+net::awaitable<Response> BasicClient<Stream>::get(std::string_view target) {
     co_return co_await request(http::verb::get, target);
 }
 
-net::awaitable<Response> Client::post(std::string_view target, std::string_view body) {
+template <class Stream>
+net::awaitable<Response> BasicClient<Stream>::post(std::string_view target, std::string_view body) {
     co_return co_await request(http::verb::post, target, body);
 }
 
-net::awaitable<void> Client::send(std::string_view raw) {
-    stream_.expires_after(deadline);
+template <class Stream>
+net::awaitable<void> BasicClient<Stream>::send(std::string_view raw) {
+    tcp_layer().expires_after(deadline);
     auto [ec, n] = co_await net::async_write(stream_, net::buffer(raw), use_tuple);
     throw_on(ec, "send");
 }
 
-net::awaitable<Response> Client::receive() {
+template <class Stream>
+net::awaitable<Response> BasicClient<Stream>::receive() {
     http::response_parser<http::string_body> parser;
     parser.body_limit(boost::none);
-    stream_.expires_after(deadline);
+    tcp_layer().expires_after(deadline);
     auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
     throw_on(ec, "receive");
     co_return parser.release();
 }
 
-net::awaitable<Response> Client::send_while_receiving(std::string_view raw) {
+template <class Stream>
+net::awaitable<Response> BasicClient<Stream>::send_while_receiving(std::string_view raw) {
     using namespace net::experimental::awaitable_operators;
     http::response_parser<http::string_body> parser;
     parser.body_limit(boost::none);
-    stream_.expires_after(deadline);
+    tcp_layer().expires_after(deadline);
     // operator&& flattens the first operand's tuple: (write error, bytes written, read result).
     auto [write_error, written, read] =
         co_await (net::async_write(stream_, net::buffer(raw), use_tuple) &&
@@ -94,30 +128,39 @@ net::awaitable<Response> Client::send_while_receiving(std::string_view raw) {
     co_return parser.release();
 }
 
-net::awaitable<bool> Client::closed_by_server() {
-    stream_.expires_after(deadline);
+template <class Stream>
+net::awaitable<bool> BasicClient<Stream>::closed_by_server() {
+    const boost::system::error_code ec = co_await read_until_closed();
+    co_return ec != beast::error::timeout;
+}
+
+template <class Stream>
+net::awaitable<boost::system::error_code> BasicClient<Stream>::read_until_closed() {
+    tcp_layer().expires_after(deadline);
     std::array<char, 4096> discarded;
     for (;;) {
         auto [ec, n] = co_await stream_.async_read_some(net::buffer(discarded), use_tuple);
-        if (ec == beast::error::timeout) {
-            co_return false;
-        }
         if (ec) {
-            co_return true;
+            co_return ec;
         }
     }
 }
 
-std::size_t Client::bytes_waiting() {
+template <class Stream>
+std::size_t BasicClient<Stream>::bytes_waiting() {
     boost::system::error_code ec;
-    return buffer_.size() + stream_.socket().available(ec);
+    return buffer_.size() + tcp_layer().socket().available(ec);
 }
 
-void Client::close() {
+template <class Stream>
+void BasicClient<Stream>::close() {
     boost::system::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_layer().close();
 }
+
+template class BasicClient<beast::tcp_stream>;
+template class BasicClient<TlsStream>;
 
 boost::json::value json_of(const Response& response) {
     boost::system::error_code ec;

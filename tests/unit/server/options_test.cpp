@@ -43,6 +43,8 @@ TEST_CASE("no flags give the documented defaults") {
     CHECK(options->runtime.browser_tabs == 4);
     CHECK(options->runtime.chromium_path == "/usr/bin/chromium");
     CHECK(options->log_level == LogLevel::info);
+    CHECK(options->server.tls_certificate_file.empty());
+    CHECK(options->server.tls_private_key_file.empty());
     CHECK_FALSE(options->help);
 }
 
@@ -66,6 +68,9 @@ TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
                                 "--browser-tabs=2",
                                 "--chromium",
                                 "/opt/chromium/chrome",
+                                "--tls-cert",
+                                "/etc/scrape/server.crt",
+                                "--tls-key=/etc/scrape/server.key",
                                 "--log-level",
                                 "debug"});
     REQUIRE(options);
@@ -82,6 +87,8 @@ TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
     CHECK(options->runtime.allow_private_targets);
     CHECK(options->runtime.browser_tabs == 2);
     CHECK(options->runtime.chromium_path == "/opt/chromium/chrome");
+    CHECK(options->server.tls_certificate_file == "/etc/scrape/server.crt");
+    CHECK(options->server.tls_private_key_file == "/etc/scrape/server.key");
     CHECK(options->log_level == LogLevel::debug);
 }
 
@@ -112,6 +119,29 @@ TEST_CASE("environment variables set the same fields") {
     CHECK(options->runtime.request_timeout == std::chrono::milliseconds(1000));
     CHECK(options->runtime.allow_private_targets);
     CHECK(options->log_level == LogLevel::warn);
+}
+
+TEST_CASE("the TLS certificate and key go together, from flags or variables") {
+    CHECK(error_of({"--tls-cert", "server.crt"}) == "--tls-cert needs --tls-key (both or neither)");
+    CHECK(error_of({"--tls-key", "server.key"}) == "--tls-key needs --tls-cert (both or neither)");
+    CHECK(error_of({"--tls-cert="}) == "--tls-cert: needs a file");
+    CHECK(error_of({"--tls-key="}) == "--tls-key: needs a file");
+    const auto mixed = parse({"--tls-key", "flag.key"}, {{"ASYNCSCRAPE_TLS_CERT", "env.crt"}});
+    REQUIRE(mixed);
+    CHECK(mixed->server.tls_certificate_file == "env.crt");
+    CHECK(mixed->server.tls_private_key_file == "flag.key");
+}
+
+TEST_CASE("a TLS setup failure is told in terms of the flag") {
+    using Setting = TlsSetupError::Setting;
+    CHECK(describe_tls_setup_error({Setting::certificate_file, "/etc/x.crt",
+                                    "cannot open: No such file or directory"}) ==
+          "--tls-cert /etc/x.crt: cannot open: No such file or directory");
+    CHECK(describe_tls_setup_error({Setting::private_key_file, "x.key",
+                                    "does not match the certificate in \"x.crt\""}) ==
+          "--tls-key x.key: does not match the certificate in \"x.crt\"");
+    CHECK(describe_tls_setup_error({Setting::private_key_file, "", "not set"}) ==
+          "--tls-key: not set");
 }
 
 TEST_CASE("a flag wins over its environment variable") {
@@ -171,12 +201,28 @@ TEST_CASE("help wins over everything else and the usage lists every flag") {
     CHECK(options->help);
 
     const std::string text = usage();
-    for (const std::string_view flag :
-         {"--listen HOST:PORT", "--store", "--data DIR", "--retention DURATION", "--grace SECONDS",
-          "--max-concurrency N", "--per-host N", "--request-timeout-ms N", "--retries N",
-          "--max-requests N", "--max-body-bytes N", "--allow-private-targets", "--browser-tabs N",
-          "--chromium PATH", "--log-level LEVEL", "--help", "ASYNCSCRAPE_MAX_BODY_BYTES",
-          "default 127.0.0.1:8080", "default 67108864"}) {
+    for (const std::string_view flag : {"--listen HOST:PORT",
+                                        "--store",
+                                        "--data DIR",
+                                        "--retention DURATION",
+                                        "--grace SECONDS",
+                                        "--max-concurrency N",
+                                        "--per-host N",
+                                        "--request-timeout-ms N",
+                                        "--retries N",
+                                        "--max-requests N",
+                                        "--max-body-bytes N",
+                                        "--allow-private-targets",
+                                        "--browser-tabs N",
+                                        "--chromium PATH",
+                                        "--tls-cert FILE",
+                                        "--tls-key FILE",
+                                        "ASYNCSCRAPE_TLS_CERT",
+                                        "--log-level LEVEL",
+                                        "--help",
+                                        "ASYNCSCRAPE_MAX_BODY_BYTES",
+                                        "default 127.0.0.1:8080",
+                                        "default 67108864"}) {
         INFO(flag);
         CHECK(text.find(flag) != std::string::npos);
     }
