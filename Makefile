@@ -6,8 +6,13 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DATA ?= data
 CMAKE_FLAGS ?=
+# `make fuzz`: clang build dir, seconds per target, targets run at once.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= $(JOBS)
+FUZZ_CXX ?= clang++-16
 
-.PHONY: all deps build run test test-asan install format clean
+.PHONY: all deps build run test test-asan fuzz install format clean
 
 all: build
 
@@ -32,6 +37,14 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# libFuzzer targets of tests/fuzz/ (clang, ASan, UBSan), each run for FUZZ_SECONDS on a scratch
+# copy of its seed corpus; fails on any finding (tests/fuzz/run.sh says where the input is).
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) \
+	  -DASYNCSCRAPE_FUZZ=ON -DASYNCSCRAPE_BUILD_TESTS=OFF -DASYNCSCRAPE_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) --target asyncscrape_fuzz -j $(JOBS)
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
 # PREFIX=/usr/local make install
 install: build
 	cmake --install $(BUILD_DIR) $(if $(PREFIX),--prefix $(PREFIX))
@@ -40,4 +53,4 @@ format:
 	find lib app bench tests examples -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -18,3 +18,16 @@ if(ASYNCSCRAPE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Fuzzing (tests/fuzz): every object is instrumented for libFuzzer's coverage feedback and built
+# with ASan and UBSan; only the fuzz targets link libFuzzer's main (-fsanitize=fuzzer).
+if(ASYNCSCRAPE_FUZZ)
+  # Clang 14, Debian 12's default, cannot compile libstdc++ 12's <ranges>, which the library uses.
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang" OR CMAKE_CXX_COMPILER_VERSION VERSION_LESS 16)
+    message(FATAL_ERROR "ASYNCSCRAPE_FUZZ needs clang 16 or later with libFuzzer: configure with "
+                        "-DCMAKE_CXX_COMPILER=clang++-16 (or run `make fuzz`)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

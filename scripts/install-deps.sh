@@ -4,6 +4,9 @@
 #
 # Boost 1.81: Asio, Beast and URL are header libraries (compiled once inside our library); JSON is
 # Debian's compiled libboost_json.
+#
+# clang-16 and its compiler-rt (libFuzzer, ASan, UBSan) build `make fuzz`, llvm-16 symbolizes its
+# stack traces: clang 14, Debian's default clang, cannot compile libstdc++ 12's <ranges>.
 set -euo pipefail
 
 packages=(
@@ -12,6 +15,7 @@ packages=(
   libssl-dev zlib1g-dev libsqlite3-dev ca-certificates
   catch2
   chromium
+  clang-16 libclang-rt-16-dev llvm-16
 )
 
 missing=()

@@ -83,7 +83,6 @@ struct Engine::RunDone {
 
 Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Store& store)
     : executor_(executor),
-      config_(config),
       store_(store),
       client_(executor, config),
       browser_(executor, browser_options(config)),

@@ -70,7 +70,6 @@ class Engine {
     void launch(const Scheduler::Grant& grant);
 
     boost::asio::any_io_executor executor_;
-    const RuntimeConfig& config_;
     Store& store_;
     fetch::HttpClient client_;
     browser::BrowserEngine browser_;

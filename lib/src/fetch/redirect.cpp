@@ -46,6 +46,20 @@ std::string escape_unsafe_bytes(std::string_view location) {
     return escaped;
 }
 
+// The scheme a reference starts with ("HTTP" of "HTTP:x"), empty for a relative one.
+std::string_view scheme_of(std::string_view reference) {
+    const auto colon = reference.find(':');
+    if (colon == std::string_view::npos || colon == 0 ||
+        !std::isalpha(static_cast<unsigned char>(reference.front()))) {
+        return {};
+    }
+    const bool scheme_chars =
+        std::all_of(reference.begin() + 1, reference.begin() + colon, [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+        });
+    return scheme_chars ? reference.substr(0, colon) : std::string_view{};
+}
+
 void erase_headers(HeaderList& headers, std::initializer_list<std::string_view> names) {
     std::erase_if(headers, [&](const auto& header) { return is_one_of(header.first, names); });
 }
@@ -60,6 +74,14 @@ Outcome<FetchRequest> follow_redirect(const FetchRequest& current, int status,
                                       std::string_view location) {
     const auto base = urls::parse_uri(current.url);
     const std::string escaped = escape_unsafe_bytes(location);
+    // A reference with a scheme but without "//" after it has no host. Said here, not by the
+    // parser: Boost 1.81's asserts on some of these ("http:?", "x:[", an empty path and more).
+    if (const std::string_view scheme = scheme_of(escaped);
+        !scheme.empty() && escaped.compare(scheme.size() + 1, 2, "//") != 0) {
+        return invalid(is_one_of(scheme, {"http", "https"})
+                           ? "redirect: invalid Location '" + std::string(location) + "'"
+                           : "redirect to unsupported scheme '" + std::string(scheme) + "'");
+    }
     const auto reference = urls::parse_uri_reference(escaped);
     if (!base || !reference) {
         return invalid("redirect: invalid Location '" + std::string(location) + "'");

@@ -11,6 +11,12 @@ namespace asyncscrape::fetch {
 namespace urls = boost::urls;
 
 Outcome<TargetUrl> parse_target_url(std::string_view text) {
+    // Without "//" after "scheme:" there is no host. Said here, not by the parser: Boost 1.81's
+    // asserts on some of these ("http:?", "x:[", an empty path and more).
+    if (const auto colon = text.find(':');
+        colon != std::string_view::npos && text.compare(colon + 1, 2, "//") != 0) {
+        return invalid("invalid URL: no host");
+    }
     const auto parsed = urls::parse_uri(text);
     if (!parsed) {
         return invalid("invalid URL: " + parsed.error().message());

@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <optional>
@@ -31,6 +32,16 @@ bool has_scheme(std::string_view text) {
         }
     }
     return colon + 1 == text.size() || !std::isdigit(static_cast<unsigned char>(text[colon + 1]));
+}
+
+bool is_http_or_https(std::string_view scheme) {
+    const auto equals_ignoring_case = [scheme](std::string_view lower) {
+        return scheme.size() == lower.size() &&
+               std::equal(scheme.begin(), scheme.end(), lower.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    return equals_ignoring_case("http") || equals_ignoring_case("https");
 }
 
 bool is_space_or_control(char c) {
@@ -119,9 +130,21 @@ Outcome<std::string> normalize_url(std::string_view text) {
     } else {
         absolute = std::string(text);
     }
+    // Without "//" after "scheme:" there is no authority, so no host. Said here, not by the
+    // parser: Boost 1.81's asserts on some of these ("http:?", "a:[", an empty path and more).
+    const std::size_t colon = absolute.find(':');
+    if (absolute.compare(colon + 1, 2, "//") != 0) {
+        return invalid(is_http_or_https(std::string_view(absolute).substr(0, colon))
+                           ? "must have a host"
+                           : "scheme must be http or https");
+    }
     const std::string encoded = encode_after_authority(absolute);
     const auto parsed = boost::urls::parse_uri(encoded);
-    if (parsed.has_error()) {
+    // After an authority a path is empty or starts with '/' (RFC 3986 §3.3), but Boost 1.81 reads
+    // "host:80page" as port 80 and the path "page": dropping the default port would then glue
+    // the path to the host, a request to "https://hostpage/".
+    if (parsed.has_error() || (parsed->has_authority() && !parsed->encoded_path().empty() &&
+                               !parsed->encoded_path().starts_with('/'))) {
         return invalid("is not a valid URL");
     }
     boost::urls::url url = *parsed;

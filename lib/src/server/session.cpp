@@ -74,6 +74,7 @@ class ConnectionSlot {
 struct ReadResult {
     std::optional<HttpRequest> request;  // a whole request arrived
     std::optional<Reply> refusal;        // it broke a limit: answer this, then close
+    bool head = false;                   // the refused request was a HEAD: answer without body
     // Neither: the client left, timed out, or the server is stopping. Close without a word.
 };
 
@@ -156,7 +157,7 @@ class Session {
             ReadResult read = co_await read_request(first_request);
             connection_.awaiting_request = false;
             if (read.refusal) {
-                co_await answer(std::move(*read.refusal), http_1_1, false);
+                co_await answer(std::move(*read.refusal), http_1_1, false, read.head);
                 co_return Ending::answered;
             }
             if (!read.request) {
@@ -165,7 +166,8 @@ class Session {
             const HttpRequest& request = *read.request;
             Reply reply = co_await handle(request);
             const bool keep_alive = request.keep_alive() && !state_.stopping;
-            if (!co_await answer(std::move(reply), request.version(), keep_alive)) {
+            const bool head = request.method() == http::verb::head;
+            if (!co_await answer(std::move(reply), request.version(), keep_alive, head)) {
                 co_return Ending::answered;
             }
         }
@@ -195,7 +197,7 @@ class Session {
         parser.body_limit(config_.max_body_bytes);
         if (auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
             ec || state_.stopping) {
-            co_return refusal_for(ec);
+            co_return refusal_for(ec, parser);
         }
         if (!parser.is_done()) {
             if (!co_await continue_if_expected(parser.get())) {
@@ -204,29 +206,35 @@ class Session {
             tcp().expires_after(config_.body_timeout);
             if (auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
                 ec || state_.stopping) {
-                co_return refusal_for(ec);
+                co_return refusal_for(ec, parser);
             }
         }
         co_return ReadResult{parser.release(), std::nullopt};
     }
 
     // The answer owed to a request that could not be read: none when the client is simply gone.
-    ReadResult refusal_for(const error_code& ec) const {
+    ReadResult refusal_for(const error_code& ec,
+                           const http::request_parser<http::string_body>& parser) const {
+        const bool head = parser.is_header_done() && parser.get().method() == http::verb::head;
         if (ec == http::error::header_limit) {
             return {std::nullopt,
                     error_reply(http::status::request_header_fields_too_large,
                                 "headers: larger than " + std::to_string(config_.max_header_bytes) +
-                                    " bytes")};
+                                    " bytes"),
+                    head};
         }
         if (ec == http::error::body_limit) {
             return {std::nullopt,
                     error_reply(
                         http::status::payload_too_large,
-                        "body: larger than " + std::to_string(config_.max_body_bytes) + " bytes")};
+                        "body: larger than " + std::to_string(config_.max_body_bytes) + " bytes"),
+                    head};
         }
         if (is_http_parse_error(ec)) {
-            return {std::nullopt, error_reply(http::status::bad_request,
-                                              "malformed HTTP request: " + ec.message())};
+            return {
+                std::nullopt,
+                error_reply(http::status::bad_request, "malformed HTTP request: " + ec.message()),
+                head};
         }
         return {};
     }
@@ -256,23 +264,30 @@ class Session {
         co_return error_reply(http::status::internal_server_error, "internal server error");
     }
 
-    // Writes the reply; true when the connection may go on to the next request.
-    net::awaitable<bool> answer(Reply reply, unsigned version, bool keep_alive) {
+    // Writes the reply; true when the connection may go on to the next request. The answer to a
+    // HEAD request is the head alone, with the Content-Length the body would have had (RFC 9110
+    // 9.3.2): a body after it would be read as the next response.
+    net::awaitable<bool> answer(Reply reply, unsigned version, bool keep_alive, bool head) {
         HttpResponse& response = reply.response;
         stamp(response, version, keep_alive);
         // A client that takes nothing of our answer for as long as a connection may idle is gone.
         tcp().expires_after(config_.idle_timeout);
         if (reply.stream) {
-            co_return co_await answer_streamed(std::move(response), *reply.stream);
+            co_return co_await answer_streamed(std::move(response), *reply.stream, head);
         }
         response.prepare_payload();
+        if (head) {
+            http::response_serializer<http::string_body> serializer(response);
+            auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_tuple);
+            co_return !ec && keep_alive;
+        }
         auto [ec, n] = co_await http::async_write(stream_, response, use_tuple);
         co_return !ec && keep_alive;
     }
 
     // The head first, then each piece as a chunk. HTTP/1.0 has no chunks: there the body ends
     // when the connection closes.
-    net::awaitable<bool> answer_streamed(HttpResponse response, BodyStream& body) {
+    net::awaitable<bool> answer_streamed(HttpResponse response, BodyStream& body, bool head_only) {
         http::response<http::empty_body> head(std::move(response.base()));
         const bool chunked = head.version() >= 11;
         if (chunked) {
@@ -283,6 +298,9 @@ class Session {
         http::response_serializer<http::empty_body> serializer(head);
         if (auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_tuple); ec) {
             co_return false;
+        }
+        if (head_only) {
+            co_return chunked&& head.keep_alive();
         }
         for (;;) {
             std::string piece = co_await body.next();

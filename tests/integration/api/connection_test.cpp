@@ -3,9 +3,11 @@
 #include "integration/api/api_fixture.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include <catch2/catch.hpp>
@@ -48,6 +50,34 @@ net::awaitable<void> pipelining(ApiFixture& f) {
     CHECK(second.result_int() == 400);
     CHECK(text_of(json_of(second).at("detail")).starts_with("limit"));
     CHECK(third.result_int() == 404);
+}
+
+// No route takes HEAD: the 405 comes without its body, or the client would read that body as the
+// answer to its next request.
+net::awaitable<void> head_then_get(ApiFixture& f) {
+    net::ip::tcp::socket socket(co_await net::this_coro::executor);
+    co_await socket.async_connect(
+        net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), f.server.port()),
+        net::use_awaitable);
+    const std::string requests =
+        raw_request("HEAD", "/v1/health") + raw_request("GET", "/v1/health");
+    co_await net::async_write(socket, net::buffer(requests), net::use_awaitable);
+    std::string received;
+    const std::string health_body = R"({"status":"ok"})";
+    while (!received.ends_with(health_body)) {
+        char chunk[4096];
+        const auto [error, read] =
+            co_await socket.async_read_some(net::buffer(chunk), net::as_tuple(net::use_awaitable));
+        REQUIRE_FALSE(error);
+        received.append(chunk, read);
+    }
+    INFO(received);
+    CHECK(received.starts_with("HTTP/1.1 405"));
+    const auto first_head_end = received.find("\r\n\r\n");
+    REQUIRE(first_head_end != std::string::npos);
+    // The GET's answer follows the HEAD's head at once.
+    CHECK(received.substr(first_head_end + 4).starts_with("HTTP/1.1 200"));
+    CHECK(received.substr(0, first_head_end).find("Content-Length: ") != std::string::npos);
 }
 
 net::awaitable<void> header_too_large(ApiFixture& f) {
@@ -177,6 +207,11 @@ TEST_CASE("a connection serves request after request") {
 TEST_CASE("pipelined requests are answered in order") {
     ApiFixture f;
     f.run(pipelining(f));
+}
+
+TEST_CASE("a HEAD request is answered without a body and the connection goes on") {
+    ApiFixture f;
+    f.run(head_then_get(f));
 }
 
 TEST_CASE("headers over the limit answer 431 and close") {

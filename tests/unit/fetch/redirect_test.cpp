@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 using asyncscrape::HeaderList;
 using asyncscrape::fetch::FetchRequest;
 using asyncscrape::fetch::follow_redirect;
@@ -89,4 +91,22 @@ TEST_CASE("redirects to other schemes or to no URL fail", "[redirect]") {
     CHECK(ftp.error().detail == "redirect to unsupported scheme 'ftp'");
     CHECK_FALSE(follow_redirect(request, 302, "javascript:alert(1)"));
     CHECK_FALSE(follow_redirect(request, 302, "http://[bad/"));
+}
+
+// Boost 1.81's parser asserts (aborting debug builds) on a scheme followed by an empty path and
+// more, such as "http:?" (the collection_body fuzz target found it in URL normalisation); a
+// Location with a scheme and no "//" has no host anyway.
+TEST_CASE("a Location with a scheme but no host fails without reaching the parser", "[redirect]") {
+    FetchRequest request;
+    request.url = "http://example.com/a/b";
+    for (const char* location : {"http:?", "HTTP:#", "https:|", "http:foo"}) {
+        INFO(location);
+        const auto next = follow_redirect(request, 302, location);
+        REQUIRE_FALSE(next);
+        CHECK(next.error().detail == "redirect: invalid Location '" + std::string(location) + "'");
+    }
+    const auto other = follow_redirect(request, 302, "x:[");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().detail == "redirect to unsupported scheme 'x'");
+    CHECK(follow_redirect(request, 302, "c?d:e")->url == "http://example.com/a/c?d:e");
 }

@@ -49,7 +49,9 @@ TEST_CASE("address literals are recognised", "[url]") {
 
 TEST_CASE("anything but an absolute http(s) URL with a host is refused", "[url]") {
     for (const char* url : {"ftp://example.com/", "file:///etc/passwd", "/relative", "example.com",
-                            "http://", "http://exa mple.com/", "gopher://x/"}) {
+                            "http://", "http://exa mple.com/", "gopher://x/",
+                            // Boost 1.81's parser asserts on these (see redirect_test.cpp)
+                            "http:?", "http:#", "https:|", "x:["}) {
         INFO(url);
         CHECK_FALSE(parse_target_url(url));
     }

@@ -79,6 +79,26 @@ TEST_CASE("credentials, spaces, control characters and bad hosts are refused") {
     CHECK(refusal("https://example.com/%zz") == "is not a valid URL");
 }
 
+// Found by the collection_body fuzz target: Boost 1.81 takes "80page" for port 80 and the path
+// "page", and "example.com:80page" became "https://example.compage", another host.
+TEST_CASE("a port followed by anything but a path is refused, not glued to the host") {
+    CHECK(refusal("example.com:80page") == "is not a valid URL");
+    CHECK(refusal("https://example.com:443page") == "is not a valid URL");
+    CHECK(refusal("http://example.com:8080page?q") == "is not a valid URL");
+    CHECK(refusal("www_x.example.com:page") == "is not a valid URL");
+    CHECK(normalized("example.com:80/page") == "https://example.com:80/page");
+}
+
+// Found by the collection_body fuzz target: Boost 1.81's parser asserts, aborting debug builds,
+// on a scheme followed by an empty path and more ("hf:|").
+TEST_CASE("a scheme without // is refused before the parser sees it") {
+    CHECK(refusal("http:?") == "must have a host");
+    CHECK(refusal("HTTPS:#") == "must have a host");
+    CHECK(refusal("http:foo") == "must have a host");
+    CHECK(refusal("hf:|") == "scheme must be http or https");
+    CHECK(refusal("a:[") == "scheme must be http or https");
+}
+
 TEST_CASE("a URL longer than 8192 bytes is refused") {
     const std::string prefix = "https://example.com/";
     const std::string longest = prefix + std::string(8192 - prefix.size(), 'a');
