@@ -16,35 +16,14 @@ bin=build/bin
 nginx_port=18081
 server_port=18080
 work=$(mktemp -d)
-chmod 755 "$work"  # nginx's workers run as www-data and must read the pages
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for tool in nginx wrk curl; do
   command -v "$tool" >/dev/null || { echo "core_figures: $tool is missing" >&2; exit 1; }
 done
 
-# The 2 KB page, and nginx with one worker, as the target and as the serving reference.
-mkdir -p "$work/www" "$work/nginx"
-head -c 2048 /dev/zero | tr '\0' 'a' | sed 's/^/<html><body>/' > "$work/www/page.html"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/www;
-    default_type application/json;
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf"
-sleep 0.3
+source bench/nginx_target.sh
+start_nginx_target "$work" "$nginx_port"
 
 wrk_rate() {  # requests/s that wrk reports for a URL
   wrk -t1 -c64 -d"${seconds}s" "$1" | awk '/Requests\/sec/ {print $2}'

@@ -14,6 +14,10 @@ namespace {
 // Longer waits than this are not a request to wait but a way to park a job forever.
 constexpr std::int64_t max_delta_seconds = 365LL * 24 * 3600;
 
+// The years taken as HTTP dates: every server's, and well inside what a TimePoint holds.
+constexpr int min_year = 1900;
+constexpr int max_year = 2200;
+
 std::string_view trim(std::string_view text) {
     const auto first = text.find_first_not_of(" \t");
     if (first == std::string_view::npos) {
@@ -94,6 +98,11 @@ std::optional<TimePoint> parse_http_date(std::string_view text) {
     }
     if (year.size() == 2) {  // RFC 850's two-digit year: the nearest one, 1970..2069
         *year_number += *year_number < 70 ? 2000 : 1900;
+    }
+    // A TimePoint counts nanoseconds and holds only the years 1678 to 2261: beyond them the
+    // conversion below would overflow, and no server's date is there.
+    if (*year_number < min_year || *year_number > max_year) {
+        return std::nullopt;
     }
     const std::chrono::year_month_day date{std::chrono::year{*year_number},
                                            std::chrono::month{*month_number},

@@ -15,7 +15,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 // An HTTP-date in any of the three formats recipients must accept (RFC 9110 §5.6.7):
 // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and
-// asctime "Sun Nov  6 08:49:37 1994".
+// asctime "Sun Nov  6 08:49:37 1994". Years outside 1900..2200 are not taken as dates.
 std::optional<TimePoint> parse_http_date(std::string_view text);
 
 }  // namespace asyncscrape::fetch

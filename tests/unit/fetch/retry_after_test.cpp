@@ -45,7 +45,10 @@ TEST_CASE("malformed Retry-After values are ignored", "[retry-after]") {
     const TimePoint now = rfc_example;
     for (const char* value : {"", "soon", "-5", "1.5", "12abc", "Sun, 32 Nov 1994 08:49:37 GMT",
                               "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
-                              "Sun, 06 Nov 1994 08:49:37 PST"}) {
+                              "Sun, 06 Nov 1994 08:49:37 PST",
+                              // Years a TimePoint cannot hold (found by fuzzing: it overflowed).
+                              "Sun, 06 Nov 2411 08:49:37 GMT", "Sun Nov  6 08:49:37 99999",
+                              "Sun, 06 Nov 1016 08:49:37 GMT"}) {
         INFO(value);
         CHECK_FALSE(parse_retry_after(value, now).has_value());
     }
