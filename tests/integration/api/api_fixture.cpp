@@ -65,6 +65,14 @@ ServerConfig test_server_config() {
     return config;
 }
 
+ServerConfig with_timeouts(ServerConfig config, std::chrono::milliseconds header,
+                           std::chrono::milliseconds body, std::chrono::milliseconds idle) {
+    config.header_timeout = header;
+    config.body_timeout = body;
+    config.idle_timeout = idle;
+    return config;
+}
+
 RuntimeConfig test_runtime_config() {
     RuntimeConfig config;
     config.allow_private_targets = true;

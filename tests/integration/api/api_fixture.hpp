@@ -28,6 +28,9 @@ namespace asyncscrape::test {
 
 // Port 0, the limits as shipped.
 ServerConfig test_server_config();
+// `config` with these timeouts: short ones make the tests of slow and idle clients quick.
+ServerConfig with_timeouts(ServerConfig config, std::chrono::milliseconds header,
+                           std::chrono::milliseconds body, std::chrono::milliseconds idle);
 // Private targets allowed (the target server is on loopback), no retries to keep tests quick.
 RuntimeConfig test_runtime_config();
 

@@ -36,13 +36,6 @@ ServerConfig tls_config(const CredentialFiles& files) {
     return config;
 }
 
-ServerConfig with_timeouts(ServerConfig config, std::chrono::milliseconds header,
-                           std::chrono::milliseconds idle) {
-    config.header_timeout = header;
-    config.idle_timeout = idle;
-    return config;
-}
-
 // The error make_tls_server_context throws for `config`; fails the test when it throws none.
 TlsSetupError setup_error(const ServerConfig& config) {
     try {
@@ -208,7 +201,8 @@ TEST_CASE("HTTPS: a connection serves request after request, pipelined ones in o
 TEST_CASE("HTTPS: a client that never sends a ClientHello is dropped after the header timeout") {
     using std::chrono::milliseconds;
     const CredentialFiles files;
-    ApiFixture f(with_timeouts(tls_config(files), milliseconds(300), milliseconds(60000)));
+    ApiFixture f(with_timeouts(tls_config(files), milliseconds(300), milliseconds(60000),
+                               milliseconds(60000)));
     f.run(silent_clients_are_dropped(f));
 }
 
@@ -227,7 +221,8 @@ TEST_CASE("HTTPS: a connection the server closes ends with close_notify") {
 TEST_CASE("HTTPS: an idle keep-alive connection is closed") {
     using std::chrono::milliseconds;
     const CredentialFiles files;
-    ApiFixture f(with_timeouts(tls_config(files), milliseconds(10000), milliseconds(300)));
+    ApiFixture f(with_timeouts(tls_config(files), milliseconds(10000), milliseconds(60000),
+                               milliseconds(300)));
     f.run(idle_connections_are_closed(f));
 }
 

@@ -182,15 +182,6 @@ net::awaitable<void> graceful_stop(ApiFixture& f) {
     CHECK(refused);
 }
 
-ServerConfig with_timeouts(std::chrono::milliseconds header, std::chrono::milliseconds body,
-                           std::chrono::milliseconds idle) {
-    ServerConfig config = test_server_config();
-    config.header_timeout = header;
-    config.body_timeout = body;
-    config.idle_timeout = idle;
-    return config;
-}
-
 ServerConfig with_max_connections(std::size_t count) {
     ServerConfig config = test_server_config();
     config.max_connections = count;
@@ -221,19 +212,22 @@ TEST_CASE("headers over the limit answer 431 and close") {
 
 TEST_CASE("a client that does not send its headers in time is dropped") {
     using std::chrono::milliseconds;
-    ApiFixture f(with_timeouts(milliseconds(300), milliseconds(60000), milliseconds(60000)));
+    ApiFixture f(with_timeouts(test_server_config(), milliseconds(300), milliseconds(60000),
+                               milliseconds(60000)));
     f.run(slow_clients_are_dropped(f));
 }
 
 TEST_CASE("a client that does not send its body in time is dropped") {
     using std::chrono::milliseconds;
-    ApiFixture f(with_timeouts(milliseconds(10000), milliseconds(300), milliseconds(60000)));
+    ApiFixture f(with_timeouts(test_server_config(), milliseconds(10000), milliseconds(300),
+                               milliseconds(60000)));
     f.run(slow_bodies_are_dropped(f));
 }
 
 TEST_CASE("an idle keep-alive connection is closed") {
     using std::chrono::milliseconds;
-    ApiFixture f(with_timeouts(milliseconds(10000), milliseconds(60000), milliseconds(300)));
+    ApiFixture f(with_timeouts(test_server_config(), milliseconds(10000), milliseconds(60000),
+                               milliseconds(300)));
     f.run(idle_connections_are_closed(f));
 }
 

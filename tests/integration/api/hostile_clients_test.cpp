@@ -27,6 +27,12 @@ using std::chrono::milliseconds;
 
 namespace {
 
+// Half a second for headers and for a body: a byte every 50 ms is far too slow.
+ServerConfig short_timeouts() {
+    return with_timeouts(test_server_config(), milliseconds(500), milliseconds(500),
+                         milliseconds(60000));
+}
+
 net::awaitable<void> pause(milliseconds duration) {
     net::steady_timer timer(co_await net::this_coro::executor, duration);
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
@@ -138,17 +144,10 @@ net::awaitable<void> fill_collections(ApiFixture& f) {
     }
 }
 
-ServerConfig with_short_timeouts() {
-    ServerConfig config = test_server_config();
-    config.header_timeout = milliseconds(500);
-    config.body_timeout = milliseconds(500);
-    return config;
-}
-
 }  // namespace
 
 TEST_CASE("thousands of idle connections do not keep others from being served") {
-    ApiFixture f(with_short_timeouts());
+    ApiFixture f(short_timeouts());
     const std::size_t count = connections_allowed(2000);
     INFO("connections: " << count);
     REQUIRE(count >= 500);
@@ -156,13 +155,13 @@ TEST_CASE("thousands of idle connections do not keep others from being served") 
 }
 
 TEST_CASE("headers sent a byte at a time are dropped at the header timeout") {
-    ApiFixture f(with_short_timeouts());
+    ApiFixture f(short_timeouts());
     const std::string request = raw_request("GET", "/v1/health");
     f.run(trickling_client(f, request.substr(0, 4), request.substr(4)));
 }
 
 TEST_CASE("a body sent slower than the body timeout is dropped") {
-    ApiFixture f(with_short_timeouts());
+    ApiFixture f(short_timeouts());
     const std::string body = R"({"name": "slow", "requests": [{"url": "https://example.com/"}]})";
     const std::string headers =
         "POST /v1/async/collections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
