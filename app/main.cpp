@@ -1,6 +1,8 @@
 // asyncscrape-server: the HTTP API (or HTTPS, with --tls-cert and --tls-key) over a Runtime, on
 // one thread. Flag parsing (options.hpp) and wiring only.
+#include "api/api_keys.hpp"
 #include "options.hpp"
+#include "server/listen_address.hpp"
 #include "server/log_failure.hpp"
 #include "server/tls_server_context.hpp"
 #include "util/log.hpp"
@@ -56,24 +58,46 @@ struct ResumeDone {
 // On SIGINT or SIGTERM: stop accepting, finish the answers in progress, let the jobs in flight
 // finish for up to the grace period, then stop the rest; what did not finish resumes at the next
 // start.
-net::awaitable<void> stop_on_signal(net::signal_set& signals, Server& server, Runtime& runtime,
-                                    std::chrono::seconds grace) {
+net::awaitable<void> stop_on_signal(net::signal_set& signals, net::signal_set& reload_signals,
+                                    Server& server, Runtime& runtime, std::chrono::seconds grace) {
     const auto [ec, signal] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
     if (ec) {
         co_return;
     }
     log(LogLevel::info, "signal ", signal, ": shutting down");
+    reload_signals.cancel();
     co_await server.stop();
     co_await runtime.shutdown(grace);
     log(LogLevel::info, "stopped");
 }
 
-// The line a failed start logs; TLS failures name the flag.
-std::string startup_failure(const std::exception& failure) {
-    if (const auto* tls = dynamic_cast<const TlsSetupError*>(&failure)) {
-        return app::describe_tls_setup_error(*tls);
+// On SIGHUP: the API keys file is read again; a file that cannot be used leaves the keys in use.
+net::awaitable<void> reload_keys_on_signal(net::signal_set& signals, Server& server) {
+    for (;;) {
+        const auto [ec, number] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec) {
+            co_return;
+        }
+        try {
+            const std::size_t keys = server.reload_api_keys();
+            log(LogLevel::info, "SIGHUP: ", keys, " API keys loaded");
+        } catch (const ApiKeysError& e) {
+            log(LogLevel::error, "SIGHUP: ", app::describe_startup_error(e),
+                "; the keys in use stay");
+        }
     }
-    return failure.what();
+}
+
+// What can be checked before the store is opened and runs resume: a server that cannot serve
+// starts nothing. Server::start() checks them again for its own use.
+void check_before_start(const app::Options& options, const net::any_io_executor& executor) {
+    if (!options.server.api_keys_file.empty()) {
+        api::load_api_keys(options.server.api_keys_file);
+    }
+    server::check_open_server(options.server, server::listen_endpoint(executor, options.server));
+    if (server::wants_tls(options.server)) {
+        server::make_tls_server_context(options.server);
+    }
 }
 
 int serve(const app::Options& options) {
@@ -84,15 +108,12 @@ int serve(const app::Options& options) {
     // Catch the signals before announcing the address: whoever reads the announcement may stop
     // the server at once.
     net::signal_set signals(io, SIGINT, SIGTERM);
-    // The certificate and key are checked before the store is opened and runs are resumed: a
-    // server that cannot serve starts nothing. Server::start() loads them again for its use.
-    if (server::wants_tls(options.server)) {
-        try {
-            server::make_tls_server_context(options.server);
-        } catch (const TlsSetupError& e) {
-            log(LogLevel::error, app::describe_tls_setup_error(e));
-            return 1;
-        }
+    net::signal_set reload_signals(io, SIGHUP);
+    try {
+        check_before_start(options, io.get_executor());
+    } catch (const std::exception& e) {
+        log(LogLevel::error, app::describe_startup_error(e));
+        return 1;
     }
     auto store = open_store(options, io.get_executor());
     if (!store) {
@@ -110,11 +131,13 @@ int serve(const app::Options& options) {
     try {
         server.start();
     } catch (const std::exception& e) {
-        log(LogLevel::error, startup_failure(e));
+        log(LogLevel::error, app::describe_startup_error(e));
         return 1;
     }
-    net::co_spawn(io, stop_on_signal(signals, server, runtime, options.grace),
+    net::co_spawn(io, stop_on_signal(signals, reload_signals, server, runtime, options.grace),
                   server::LogFailure{"shutdown"});
+    net::co_spawn(io, reload_keys_on_signal(reload_signals, server),
+                  server::LogFailure{"reloading API keys"});
     log(LogLevel::info, "listening on ", server::wants_tls(options.server) ? "https://" : "http://",
         app::format_host_port(options.server.host, server.port()));
     io.run();

@@ -233,6 +233,47 @@ const Flag flags[] = {
          return std::nullopt;
      },
      [](const Options& o) { return none_if_empty(o.server.tls_private_key_file); }},
+    {"api-keys", "FILE",
+     "API keys, one tenant:key or tenant:sha256:<hex> a line; every route but /v1/health then "
+     "needs Authorization: Bearer <key>; reloaded on SIGHUP",
+     [](Options& o, std::string_view v) -> Problem {
+         if (v.empty()) {
+             return "needs a file";
+         }
+         o.server.api_keys_file = v;
+         return std::nullopt;
+     },
+     [](const Options& o) { return none_if_empty(o.server.api_keys_file); }},
+    {"insecure-open", "",
+     "without --api-keys, serve an address beyond loopback anyway: anyone who reaches it is the "
+     "one tenant",
+     [](Options& o, std::string_view v) { return set_switch(o.server.insecure_open, v); },
+     [](const Options& o) { return std::string(o.server.insecure_open ? "on" : "off"); }},
+    {"rate-limit", "N", "API calls a second per key, in bursts of up to 2N (429 beyond); 0: none",
+     [](Options& o, std::string_view v) {
+         return set_integer(o.server.rate_limit, v, 0, 1'000'000);
+     },
+     [](const Options& o) { return std::to_string(o.server.rate_limit); }},
+    {"tenant-concurrency", "N", "jobs in flight per tenant; 0: no limit but --max-concurrency",
+     [](Options& o, std::string_view v) {
+         return set_integer(o.runtime.tenant_concurrency, v, 0, 1'000'000);
+     },
+     [](const Options& o) { return std::to_string(o.runtime.tenant_concurrency); }},
+    {"tenant-queue", "N", "jobs queued per tenant; a run that would pass it answers 429; 0: none",
+     [](Options& o, std::string_view v) {
+         return set_integer(o.runtime.tenant_queue, v, 0, 1'000'000'000);
+     },
+     [](const Options& o) { return std::to_string(o.runtime.tenant_queue); }},
+    {"webhook-secret", "SECRET",
+     "key of the webhooks' X-Asyncscrape-Signature for tenants without their own (better set "
+     "through the environment than on the command line)",
+     [](Options& o, std::string_view v) -> Problem {
+         o.runtime.webhook_secret = v;
+         return std::nullopt;
+     },
+     [](const Options& o) {
+         return std::string(o.runtime.webhook_secret.empty() ? "none (unsigned)" : "set");
+     }},
     {"log-level", "LEVEL", "debug, info, warn or error",
      [](Options& o, std::string_view v) { return set_log_level(o.log_level, v); },
      [](const Options& o) { return std::string(to_string(o.log_level)); }},
@@ -346,6 +387,20 @@ std::string format_host_port(std::string_view host, std::uint16_t port) {
     text += ipv6 ? "]:" : ":";
     text += std::to_string(port);
     return text;
+}
+
+std::string describe_startup_error(const std::exception& failure) {
+    if (const auto* tls = dynamic_cast<const TlsSetupError*>(&failure)) {
+        return describe_tls_setup_error(*tls);
+    }
+    if (const auto* keys = dynamic_cast<const ApiKeysError*>(&failure)) {
+        return "--api-keys " + keys->file() + ": " + keys->problem();
+    }
+    if (dynamic_cast<const OpenServerRefused*>(&failure) != nullptr) {
+        return std::string(failure.what()) +
+               "; give --api-keys FILE, or --insecure-open to allow it";
+    }
+    return failure.what();
 }
 
 std::string describe_tls_setup_error(const TlsSetupError& error) {

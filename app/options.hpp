@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <span>
@@ -40,6 +41,10 @@ Outcome<Options> parse_options(std::span<const std::string_view> args, const Env
 
 // The --help text: every flag with its variable and its default.
 std::string usage();
+
+// Why the server could not start, in the words of the command line: failures of TLS, the API
+// keys, or an open server beyond loopback name their flags.
+std::string describe_startup_error(const std::exception& failure);
 
 // A TLS setup failure in the words of the command line: "--tls-key server.key: does not match
 // the certificate in \"server.crt\"".

@@ -47,6 +47,14 @@ struct RuntimeConfig {
     std::chrono::seconds retention{24 * 3600};
     // How often that sweep looks for runs past the retention period.
     std::chrono::milliseconds retention_sweep_interval{60000};
+    // Per tenant, each zero for no limit: jobs in flight at once, and jobs queued (a run that
+    // would queue more is refused with Errc::too_many_requests). Tenants take turns for slots
+    // either way.
+    std::size_t tenant_concurrency = 0;
+    std::size_t tenant_queue = 0;
+    // Key of the HMAC-SHA256 signature of webhook deliveries (X-Asyncscrape-Signature) for
+    // tenants without a secret of their own (Runtime::set_webhook_secrets); empty: unsigned.
+    std::string webhook_secret;
 };
 
 struct ServerConfig {
@@ -63,6 +71,13 @@ struct ServerConfig {
     // unencrypted. TLS 1.2 and later only; the handshake must end within header_timeout.
     std::string tls_certificate_file;
     std::string tls_private_key_file;
+    // API keys, one `tenant:key` or `tenant:sha256:<hex>` a line (docs/api.md, "Authentication").
+    // Empty: no keys, every client is the one tenant "", and start() refuses to listen on
+    // anything but loopback unless insecure_open says so.
+    std::string api_keys_file;
+    bool insecure_open = false;
+    // API calls a second per key (a token bucket holding twice that); zero: no limit.
+    std::size_t rate_limit = 0;
 };
 
 }  // namespace asyncscrape

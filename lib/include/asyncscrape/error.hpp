@@ -12,6 +12,7 @@ enum class Errc {
     not_found,         // no such collection, run or job
     conflict,          // the object is not in a state that allows the operation
     unavailable,       // shutting down, or the store cannot take the write
+    over_limit,        // a tenant's limit would be passed; the same call may succeed later
 };
 
 struct Error {
@@ -54,6 +55,9 @@ inline Error conflict(std::string detail) {
 }
 inline Error unavailable(std::string detail) {
     return {Errc::unavailable, std::move(detail)};
+}
+inline Error over_limit(std::string detail) {
+    return {Errc::over_limit, std::move(detail)};
 }
 
 }  // namespace asyncscrape

@@ -21,11 +21,14 @@ struct ValidationLimits {
 // Checks a spec built in code against the same rules as parsed JSON, filling defaults and
 // normalising URLs in place.
 Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& limits);
+Outcome<RunOptions> validate(RunOptions options);
 
 Outcome<CollectionSpec> parse_collection_spec(std::string_view json,
                                               const ValidationLimits& limits);
 Outcome<CollectionPatch> parse_collection_patch(std::string_view json,
                                                 const ValidationLimits& limits);
+// The body of POST .../run: empty, or an object with the RunOptions fields.
+Outcome<RunOptions> parse_run_options(std::string_view json);
 
 std::string to_json(const Collection& collection);
 std::string to_json(const Run& run);

@@ -84,12 +84,22 @@ struct CollectionPatch {
     std::optional<std::optional<std::string>> callback_url;
 };
 
+// What a run's start may say beyond the collection (the body of POST .../run).
+struct RunOptions {
+    std::optional<std::string> callback_url;  // instead of the collection's
+};
+
 // Requests are shared, never copied: a run keeps the snapshot it started with even when the
 // collection is replaced afterwards.
 using RequestList = std::shared_ptr<const std::vector<Request>>;
 
+// Who owns a collection and everything below it: the tenant of the API key that created it.
+// An open server (no API keys) and an embedder that names none act as the one tenant "".
+using TenantId = std::string;
+
 struct Collection {
     std::string id;
+    TenantId tenant;
     std::string name;
     RequestList requests;
     std::optional<std::string> callback_url;
@@ -103,6 +113,9 @@ struct Collection {
 
 enum class RunStatus { in_progress, completed, cancelled };
 
+// Where the notice of a run's end stands; none while the run has no callback_url.
+enum class CallbackStatus { pending, sent, failed };
+
 enum class JobStatus { pending, running, success, failed, timeout, cancelled };
 
 inline bool is_terminal(JobStatus s) {
@@ -112,6 +125,7 @@ inline bool is_terminal(JobStatus s) {
 struct Run {
     std::string run_id;
     std::string collection_id;
+    TenantId tenant;  // the collection's
     RunStatus status = RunStatus::in_progress;
     std::int64_t total_requests = 0;
     std::int64_t success_requests = 0;
@@ -120,6 +134,9 @@ struct Run {
     std::int64_t cancelled_requests = 0;
     TimePoint created_at{};
     std::optional<TimePoint> finished_at;
+    // Notified when the run ends (the collection's, or the one its start named instead).
+    std::optional<std::string> callback_url;
+    std::optional<CallbackStatus> callback_status;  // pending from the start when there is one
 
     std::int64_t finished_requests() const {
         return success_requests + failed_requests + timeout_requests + cancelled_requests;
@@ -213,10 +230,12 @@ std::string_view to_string(ActionType t);
 std::string_view to_string(OnError e);
 std::string_view to_string(SelectorState s);
 std::string_view to_string(RunStatus s);
+std::string_view to_string(CallbackStatus s);
 std::string_view to_string(JobStatus s);
 std::string_view to_string(ActionStatus s);
 std::optional<ActionType> parse_action_type(std::string_view text);
 std::optional<RunStatus> parse_run_status(std::string_view text);
+std::optional<CallbackStatus> parse_callback_status(std::string_view text);
 std::optional<JobStatus> parse_job_status(std::string_view text);
 
 }  // namespace asyncscrape

@@ -57,6 +57,33 @@ class TlsSetupError : public std::runtime_error {
     std::string problem_;
 };
 
+// Thrown by Server::start() and Server::reload_api_keys() when the API keys file cannot be used:
+// unreadable, or a line that is not a key (the problem names the line).
+class ApiKeysError : public std::runtime_error {
+  public:
+    ApiKeysError(std::string file, std::string problem)
+        : std::runtime_error("API keys file \"" + file + "\": " + problem),
+          file_(std::move(file)),
+          problem_(std::move(problem)) {}
+
+    const std::string& file() const noexcept { return file_; }
+    const std::string& problem() const noexcept { return problem_; }
+
+  private:
+    std::string file_;
+    std::string problem_;
+};
+
+// Thrown by Server::start() when it would serve an address beyond loopback to anyone: without API
+// keys, every client is the same tenant, so that needs ServerConfig::insecure_open.
+class OpenServerRefused : public std::runtime_error {
+  public:
+    explicit OpenServerRefused(const std::string& address)
+        : std::runtime_error("refusing to serve " + address +
+                             " without API keys: anyone who reaches it could read and start "
+                             "every run") {}
+};
+
 class Server {
   public:
     Server(boost::asio::any_io_executor executor, ServerConfig config, Runtime& runtime);
@@ -64,10 +91,16 @@ class Server {
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Loads the TLS certificate and key when the configuration names them, binds
-    // config.host:config.port and starts accepting. Throws TlsSetupError when TLS cannot be set
-    // up, std::runtime_error naming the address and the cause when it cannot listen there.
+    // Loads the API keys and the TLS certificate and key when the configuration names them,
+    // binds config.host:config.port and starts accepting. Throws ApiKeysError, TlsSetupError,
+    // OpenServerRefused, or std::runtime_error naming the address and the cause when it cannot
+    // listen there.
     void start();
+
+    // Reads the API keys file again (on SIGHUP, say): requests from then on are checked against
+    // the new keys, and the tenants' webhook secrets are the new ones. On ApiKeysError the keys
+    // in use stay. Answers how many keys there are now.
+    std::size_t reload_api_keys();
 
     // The port listened on (the one picked when config.port was 0).
     std::uint16_t port() const;

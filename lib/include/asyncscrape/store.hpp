@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +53,27 @@ struct UnfinishedRun {
     bool cancel_requested = false;  // cancelled before the restart: it ends cancelled, not resumed
 };
 
+// The notice of a run's end still to be delivered (callback_status pending), with how far its
+// delivery got: what a restart needs to go on with it.
+struct PendingCallback {
+    Run run;                            // ended, with callback_url and callback_status pending
+    int attempts = 0;                   // deliveries tried so far
+    std::optional<TimePoint> next_try;  // none: at once
+};
+
+// The first answer to a POST that carried an Idempotency-Key, replayed to a repeat of it for
+// this long; the retention sweep removes older ones.
+inline constexpr std::chrono::hours idempotent_reply_lifetime{24};
+
+struct IdempotentReply {
+    TenantId tenant;
+    std::string key;             // the client's Idempotency-Key
+    std::string request_digest;  // what the request was (method, path, body), to tell a reuse
+    int status = 0;              // the HTTP status answered
+    std::string body;            // the JSON answered
+    TimePoint created_at{};
+};
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -59,7 +81,8 @@ class Store {
     // Collections. put_collection creates or replaces.
     virtual Task<void> put_collection(Collection collection) = 0;
     virtual Task<std::optional<Collection>> get_collection(std::string id) = 0;
-    virtual Task<Page<Collection>> list_collections(PageQuery page) = 0;  // newest first
+    // The tenant's collections, newest first.
+    virtual Task<Page<Collection>> list_collections(TenantId tenant, PageQuery page) = 0;
     // Removes the collection with its runs, jobs and results; false when there was none.
     virtual Task<bool> delete_collection(std::string id) = 0;
 
@@ -110,6 +133,22 @@ class Store {
     // Runs still in progress, to resume at start; their jobs that were running count as
     // unfinished. A store that does not outlive the process has none.
     virtual Task<std::vector<UnfinishedRun>> unfinished_runs() = 0;
+
+    // Webhooks. A run's callback_status is written with the run (update_run); these record a
+    // delivery's progress apart from it, so that a restart goes on where delivery stopped.
+    virtual Task<void> update_callback(std::string run_id, CallbackStatus status, int attempts,
+                                       std::optional<TimePoint> next_try) = 0;
+    // Ended runs whose callback_status is pending. A store that does not outlive the process
+    // has none.
+    virtual Task<std::vector<PendingCallback>> pending_callbacks() = 0;
+
+    // Idempotency keys: the first answer to each (tenant, key). put keeps the first one when
+    // the key is there already; remove_idempotent_replies_before drops those older than cutoff
+    // and answers how many went.
+    virtual Task<std::optional<IdempotentReply>> find_idempotent_reply(TenantId tenant,
+                                                                       std::string key) = 0;
+    virtual Task<void> put_idempotent_reply(IdempotentReply reply) = 0;
+    virtual Task<std::int64_t> remove_idempotent_replies_before(TimePoint cutoff) = 0;
 };
 
 // Everything in process memory; lost at exit. For tests, embedders and `--store memory`.

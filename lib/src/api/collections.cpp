@@ -30,7 +30,8 @@ Task<server::Reply> create_collection(const Call& call) {
     if (!spec) {
         co_return server::error_reply(spec.error());
     }
-    const auto collection = co_await call.runtime().create_collection(std::move(spec).value());
+    const auto collection =
+        co_await call.runtime().create_collection(std::move(spec).value(), call.tenant);
     if (!collection) {
         co_return server::error_reply(collection.error());
     }
@@ -43,12 +44,13 @@ Task<server::Reply> list_collections(const Call& call) {
     if (!params) {
         co_return server::error_reply(params.error());
     }
-    const auto page = co_await call.runtime().list_collections(params->page);
+    const auto page = co_await call.runtime().list_collections(params->page, call.tenant);
     co_return server::json_reply(http::status::ok, list_value(page, to_summary_value));
 }
 
 Task<server::Reply> get_collection(const Call& call) {
-    const auto collection = co_await call.runtime().get_collection(call.collection_id());
+    const auto collection =
+        co_await call.runtime().get_collection(call.collection_id(), call.tenant);
     if (!collection) {
         co_return server::error_reply(collection.error());
     }
@@ -63,8 +65,8 @@ Task<server::Reply> update_collection(const Call& call) {
     if (!patch) {
         co_return server::error_reply(patch.error());
     }
-    const auto collection =
-        co_await call.runtime().update_collection(call.collection_id(), std::move(patch).value());
+    const auto collection = co_await call.runtime().update_collection(
+        call.collection_id(), std::move(patch).value(), call.tenant);
     if (!collection) {
         co_return server::error_reply(collection.error());
     }
@@ -73,7 +75,7 @@ Task<server::Reply> update_collection(const Call& call) {
 }
 
 Task<server::Reply> delete_collection(const Call& call) {
-    const auto id = co_await call.runtime().delete_collection(call.collection_id());
+    const auto id = co_await call.runtime().delete_collection(call.collection_id(), call.tenant);
     if (!id) {
         co_return server::error_reply(id.error());
     }

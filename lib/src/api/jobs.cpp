@@ -25,7 +25,7 @@ Task<server::Reply> list_jobs(const Call& call) {
         co_return server::error_reply(filter.error());
     }
     const auto page = co_await call.runtime().list_jobs(call.collection_id(), call.run_id(),
-                                                        *filter, params->page);
+                                                        *filter, params->page, call.tenant);
     if (!page) {
         co_return server::error_reply(page.error());
     }
@@ -33,8 +33,8 @@ Task<server::Reply> list_jobs(const Call& call) {
 }
 
 Task<server::Reply> get_job(const Call& call) {
-    const auto job =
-        co_await call.runtime().get_job(call.collection_id(), call.run_id(), call.job_id());
+    const auto job = co_await call.runtime().get_job(call.collection_id(), call.run_id(),
+                                                     call.job_id(), call.tenant);
     if (!job) {
         co_return server::error_reply(job.error());
     }
@@ -42,8 +42,8 @@ Task<server::Reply> get_job(const Call& call) {
 }
 
 Task<server::Reply> get_result(const Call& call) {
-    const auto result =
-        co_await call.runtime().get_result(call.collection_id(), call.run_id(), call.job_id());
+    const auto result = co_await call.runtime().get_result(call.collection_id(), call.run_id(),
+                                                           call.job_id(), call.tenant);
     if (!result) {
         co_return server::error_reply(result.error());
     }
@@ -51,8 +51,8 @@ Task<server::Reply> get_result(const Call& call) {
 }
 
 Task<server::Reply> get_screenshot(const Call& call) {
-    auto png =
-        co_await call.runtime().get_screenshot(call.collection_id(), call.run_id(), call.job_id());
+    auto png = co_await call.runtime().get_screenshot(call.collection_id(), call.run_id(),
+                                                      call.job_id(), call.tenant);
     if (!png) {
         co_return server::error_reply(png.error());
     }

@@ -22,9 +22,10 @@ constexpr std::size_t page_size = 256;
 
 class ResultsStream final : public server::BodyStream {
   public:
-    ResultsStream(Runtime& runtime, std::string collection_id, std::string run_id,
+    ResultsStream(Runtime& runtime, TenantId tenant, std::string collection_id, std::string run_id,
                   std::optional<JobStatus> filter, std::vector<JobResult> first_page)
         : runtime_(runtime),
+          tenant_(std::move(tenant)),
           collection_id_(std::move(collection_id)),
           run_id_(std::move(run_id)),
           filter_(filter),
@@ -33,7 +34,7 @@ class ResultsStream final : public server::BodyStream {
     Task<std::string> next() override {
         if (page_.empty() && !last_page_seen_) {
             auto page = co_await runtime_.results_after(collection_id_, run_id_, filter_,
-                                                        after_index_, page_size);
+                                                        after_index_, page_size, tenant_);
             if (!page) {
                 // The head went out already: all that is left is to end the body early.
                 log(LogLevel::warn, "results of run ", run_id_,
@@ -60,6 +61,7 @@ class ResultsStream final : public server::BodyStream {
     }
 
     Runtime& runtime_;
+    TenantId tenant_;
     std::string collection_id_;
     std::string run_id_;
     std::optional<JobStatus> filter_;
@@ -81,7 +83,7 @@ Task<server::Reply> export_results(const Call& call) {
     }
     // The first page is fetched before answering, so that an unknown run is still a 404.
     auto first_page = co_await call.runtime().results_after(call.collection_id(), call.run_id(),
-                                                            *filter, -1, page_size);
+                                                            *filter, -1, page_size, call.tenant);
     if (!first_page) {
         co_return server::error_reply(first_page.error());
     }
@@ -89,8 +91,8 @@ Task<server::Reply> export_results(const Call& call) {
     reply.response.result(http::status::ok);
     reply.response.set(http::field::content_type, "application/x-ndjson");
     reply.stream =
-        std::make_unique<ResultsStream>(call.runtime(), call.collection_id(), call.run_id(),
-                                        *filter, std::move(first_page).value());
+        std::make_unique<ResultsStream>(call.runtime(), call.tenant, call.collection_id(),
+                                        call.run_id(), *filter, std::move(first_page).value());
     co_return std::move(reply);
 }
 

@@ -17,10 +17,18 @@ boost::json::object run_value(const Run& run) {
 }  // namespace
 
 Task<server::Reply> start_run(const Call& call) {
-    if (auto refused = refuse_non_empty(call.request)) {
-        co_return std::move(*refused);
+    // An empty body is no input, whatever its Content-Type says.
+    if (!call.request.body().empty()) {
+        if (auto refused = refuse_non_json(call.request)) {
+            co_return std::move(*refused);
+        }
     }
-    const auto run = co_await call.runtime().start_run(call.collection_id());
+    auto options = parse_run_options(call.request.body());
+    if (!options) {
+        co_return server::error_reply(options.error());
+    }
+    const auto run = co_await call.runtime().start_run(call.collection_id(),
+                                                       std::move(options).value(), call.tenant);
     if (!run) {
         co_return server::error_reply(run.error());
     }
@@ -37,7 +45,7 @@ Task<server::Reply> list_runs(const Call& call) {
         co_return server::error_reply(filter.error());
     }
     const auto page =
-        co_await call.runtime().list_runs(call.collection_id(), *filter, params->page);
+        co_await call.runtime().list_runs(call.collection_id(), *filter, params->page, call.tenant);
     if (!page) {
         co_return server::error_reply(page.error());
     }
@@ -45,7 +53,8 @@ Task<server::Reply> list_runs(const Call& call) {
 }
 
 Task<server::Reply> get_run(const Call& call) {
-    const auto run = co_await call.runtime().get_run(call.collection_id(), call.run_id());
+    const auto run =
+        co_await call.runtime().get_run(call.collection_id(), call.run_id(), call.tenant);
     if (!run) {
         co_return server::error_reply(run.error());
     }
@@ -56,7 +65,8 @@ Task<server::Reply> cancel_run(const Call& call) {
     if (auto refused = refuse_non_empty(call.request)) {
         co_return std::move(*refused);
     }
-    const auto run = co_await call.runtime().cancel_run(call.collection_id(), call.run_id());
+    const auto run =
+        co_await call.runtime().cancel_run(call.collection_id(), call.run_id(), call.tenant);
     if (!run) {
         co_return server::error_reply(run.error());
     }

@@ -38,16 +38,6 @@ double millis_between(steady_clock::time_point from, steady_clock::time_point to
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
-std::string describe(std::exception_ptr error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        return e.what();
-    } catch (...) {
-        return "unknown exception";
-    }
-}
-
 }  // namespace
 
 // Completion of a job coroutine: frees its place in the run and wakes the run's coroutine.
@@ -81,13 +71,17 @@ struct Engine::RunDone {
     }
 };
 
-Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Store& store)
+Engine::Engine(asio::any_io_executor executor, const RuntimeConfig& config, Store& store,
+               std::function<void(const Run&)> on_run_ended)
     : executor_(executor),
       store_(store),
+      on_run_ended_(std::move(on_run_ended)),
       client_(executor, config),
       browser_(executor, browser_options(config)),
-      scheduler_(
-          {config.max_concurrency, config.per_host, {{browser_origin, config.browser_tabs}}}),
+      scheduler_({config.max_concurrency,
+                  config.per_host,
+                  config.tenant_concurrency,
+                  {{browser_origin, config.browser_tabs}}}),
       retry_{config.retries, config.retry_base_delay, config.retry_max_delay},
       random_(std::random_device{}()),
       runs_gone_(executor, asio::steady_timer::time_point::max()) {}
@@ -121,8 +115,21 @@ void Engine::launch_run(const std::shared_ptr<RunState>& run,
                         std::optional<std::vector<std::size_t>> jobs) {
     runs_by_key_.emplace(run->key, run);
     runs_by_id_.emplace(run->run.run_id, run);
+    // Queued before start() returns, so that the next run's start sees them (tenant_queue).
+    if (!run->cancel_requested) {
+        std::vector<std::string> origins;
+        origins.reserve(run->requests->size());
+        for (const Request& request : *run->requests) {
+            origins.push_back(scheduling_origin(request));
+        }
+        if (jobs) {
+            scheduler_.add_run(run->key, run->run.tenant, origins, *jobs);
+        } else {
+            scheduler_.add_run(run->key, run->run.tenant, origins);
+        }
+    }
     ++run_coroutines_;
-    asio::co_spawn(executor_, execute_run(run, std::move(jobs)), RunDone{this, run->run.run_id});
+    asio::co_spawn(executor_, execute_run(run), RunDone{this, run->run.run_id});
 }
 
 std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
@@ -130,23 +137,11 @@ std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
     return found == runs_by_id_.end() ? nullptr : found->second;
 }
 
-asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run,
-                                          std::optional<std::vector<std::size_t>> jobs) {
+asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
     if (run->cancel_requested) {
         // Resumed after a restart that came between the run's cancel and its end: what it had
         // not finished ends cancelled, and nothing runs.
         co_await cancel_pending_jobs(*run);
-    } else {
-        std::vector<std::string> origins;
-        origins.reserve(run->requests->size());
-        for (const Request& request : *run->requests) {
-            origins.push_back(scheduling_origin(request));
-        }
-        if (jobs) {
-            scheduler_.add_run(run->key, origins, *jobs);
-        } else {
-            scheduler_.add_run(run->key, origins);
-        }
     }
     pump();
 
@@ -165,6 +160,10 @@ asio::awaitable<void> Engine::finish_run(RunState& run) {
     run.run.finished_at = Clock::now();
     co_await store_.update_run(run.run);
     run.notify_change();
+    // A run forgotten with its deleted collection has no one left to tell.
+    if (run.run.callback_url && on_run_ended_ && runs_by_id_.contains(run.run.run_id)) {
+        on_run_ended_(run.run);
+    }
     log(LogLevel::info, "run ", run.run.run_id, " ", to_string(run.run.status), ": ",
         run.run.success_requests, " success, ", run.run.failed_requests, " failed, ",
         run.run.timeout_requests, " timeout, ", run.run.cancelled_requests, " cancelled");

@@ -18,6 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -28,7 +29,9 @@ namespace asyncscrape::engine {
 
 class Engine {
   public:
-    Engine(boost::asio::any_io_executor executor, const RuntimeConfig& config, Store& store);
+    // `on_run_ended` hears of every run that ends with a callback_url, once its end is stored.
+    Engine(boost::asio::any_io_executor executor, const RuntimeConfig& config, Store& store,
+           std::function<void(const Run&)> on_run_ended = {});
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -55,12 +58,14 @@ class Engine {
 
     bool stopping() const { return stopping_; }
 
+    // Jobs of a tenant's runs waiting for a slot (not yet admitted).
+    std::size_t queued_jobs(const TenantId& tenant) const { return scheduler_.queued(tenant); }
+
   private:
     struct JobDone;
     struct RunDone;
 
-    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run,
-                                             std::optional<std::vector<std::size_t>> jobs);
+    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run);
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     void launch_run(const std::shared_ptr<RunState>& run,
                     std::optional<std::vector<std::size_t>> jobs);
@@ -71,6 +76,7 @@ class Engine {
 
     boost::asio::any_io_executor executor_;
     Store& store_;
+    std::function<void(const Run&)> on_run_ended_;
     fetch::HttpClient client_;
     browser::BrowserEngine browser_;
     Scheduler scheduler_;

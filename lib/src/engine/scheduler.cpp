@@ -11,15 +11,17 @@ Scheduler::Scheduler(Limits limits) : limits_(limits) {
     for (auto& [origin, limit] : limits_.origin_limits) {
         limit = std::max<std::size_t>(limit, 1);
     }
+    // per_tenant stays as given: zero means no limit there.
 }
 
-void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins) {
+void Scheduler::add_run(RunKey run, const TenantId& tenant,
+                        const std::vector<std::string>& origins) {
     std::vector<std::size_t> every_job(origins.size());
     std::iota(every_job.begin(), every_job.end(), std::size_t{0});
-    add_run(run, origins, every_job);
+    add_run(run, tenant, origins, every_job);
 }
 
-void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins,
+void Scheduler::add_run(RunKey run, const TenantId& tenant, const std::vector<std::string>& origins,
                         const std::vector<std::size_t>& jobs) {
     if (jobs.empty() || run_index_.contains(run)) {
         return;
@@ -36,26 +38,62 @@ void Scheduler::add_run(RunKey run, const std::vector<std::string>& origins,
         ++origins_[origin].queued;
     }
     queue.queued = jobs.size();
+    const std::uint32_t tenant_id = intern_tenant(tenant);
+    queue.tenant = tenant_id;
     queued_ += jobs.size();
-    runs_.push_back(std::move(queue));
-    run_index_.emplace(run, std::prev(runs_.end()));
+
+    Tenant& owner = tenants_.at(tenant_id);
+    owner.queued += jobs.size();
+    owner.runs.push_back(std::move(queue));
+    run_index_.emplace(run, std::prev(owner.runs.end()));
+    if (!owner.has_turn) {
+        // A tenant that had nothing queued joins the back of the line.
+        owner.turn = tenant_turns_.insert(tenant_turns_.end(), tenant_id);
+        owner.has_turn = true;
+    }
 }
 
 std::optional<Scheduler::Grant> Scheduler::next() {
     if (in_flight_ >= limits_.in_flight) {
         return std::nullopt;
     }
-    // Each run in turn order; the run that gets a job goes to the back of the line.
-    for (auto it = runs_.begin(); it != runs_.end(); ++it) {
-        if (auto grant = take_from(*it)) {
-            if (it->queued == 0) {
-                run_index_.erase(it->key);
-                runs_.erase(it);
+    // Each tenant in turn order; the tenant that gets a job goes to the back of the line.
+    for (auto it = tenant_turns_.begin(); it != tenant_turns_.end(); ++it) {
+        Tenant& tenant = tenants_.at(*it);
+        if (at_limit(tenant)) {
+            continue;
+        }
+        if (auto grant = take_from(tenant)) {
+            ++tenant.in_flight;
+            --tenant.queued;
+            if (tenant.queued == 0) {
+                tenant_turns_.erase(it);
+                tenant.has_turn = false;
             } else {
-                runs_.splice(runs_.end(), runs_, it);
+                tenant_turns_.splice(tenant_turns_.end(), tenant_turns_, it);
             }
             ++in_flight_;
             --queued_;
+            return grant;
+        }
+    }
+    return std::nullopt;
+}
+
+bool Scheduler::at_limit(const Tenant& tenant) const {
+    return limits_.per_tenant != 0 && tenant.in_flight >= limits_.per_tenant;
+}
+
+std::optional<Scheduler::Grant> Scheduler::take_from(Tenant& tenant) {
+    // Each of the tenant's runs in turn order; the run that gets a job goes to the back.
+    for (auto it = tenant.runs.begin(); it != tenant.runs.end(); ++it) {
+        if (auto grant = take_from(*it)) {
+            if (it->queued == 0) {
+                run_index_.erase(it->key);
+                tenant.runs.erase(it);
+            } else {
+                tenant.runs.splice(tenant.runs.end(), tenant.runs, it);
+            }
             return grant;
         }
     }
@@ -82,19 +120,23 @@ std::optional<Scheduler::Grant> Scheduler::take_from(RunQueue& run) {
         --run.queued;
         --origin.queued;
         ++origin.in_flight;
-        return Grant{run.key, job, origin_id};
+        return Grant{run.key, job, origin_id, run.tenant};
     }
     return std::nullopt;
 }
 
 void Scheduler::release(const Grant& grant) {
-    auto found = origins_.find(grant.origin);
-    if (found == origins_.end() || found->second.in_flight == 0 || in_flight_ == 0) {
+    const auto origin = origins_.find(grant.origin);
+    const auto tenant = tenants_.find(grant.tenant);
+    if (origin == origins_.end() || origin->second.in_flight == 0 || tenant == tenants_.end() ||
+        tenant->second.in_flight == 0 || in_flight_ == 0) {
         return;  // released twice: keep the counts true rather than wrap around
     }
-    --found->second.in_flight;
+    --origin->second.in_flight;
+    --tenant->second.in_flight;
     --in_flight_;
     forget_if_unused(grant.origin);
+    forget_tenant_if_unused(grant.tenant);
 }
 
 std::vector<std::size_t> Scheduler::drop_run(RunKey run) {
@@ -103,16 +145,26 @@ std::vector<std::size_t> Scheduler::drop_run(RunKey run) {
     if (found == run_index_.end()) {
         return dropped;
     }
-    RunQueue& queue = *found->second;
-    dropped.reserve(queue.queued);
-    for (auto& [origin, fifo] : queue.jobs_by_origin) {
+    const auto queue = found->second;
+    dropped.reserve(queue->queued);
+    for (auto& [origin, fifo] : queue->jobs_by_origin) {
         origins_.at(origin).queued -= fifo.size();
         dropped.insert(dropped.end(), fifo.begin(), fifo.end());
         forget_if_unused(origin);
     }
-    queued_ -= queue.queued;
-    runs_.erase(found->second);
+    queued_ -= queue->queued;
+
+    const std::uint32_t tenant_id = queue->tenant;
+    Tenant& tenant = tenants_.at(tenant_id);
+    tenant.queued -= queue->queued;
+    tenant.runs.erase(queue);
     run_index_.erase(found);
+    if (tenant.queued == 0 && tenant.has_turn) {
+        tenant_turns_.erase(tenant.turn);
+        tenant.has_turn = false;
+    }
+    forget_tenant_if_unused(tenant_id);
+
     std::sort(dropped.begin(), dropped.end());
     return dropped;
 }
@@ -120,6 +172,11 @@ std::vector<std::size_t> Scheduler::drop_run(RunKey run) {
 std::size_t Scheduler::queued(RunKey run) const {
     const auto found = run_index_.find(run);
     return found == run_index_.end() ? 0 : found->second->queued;
+}
+
+std::size_t Scheduler::queued(const TenantId& tenant) const {
+    const auto found = tenant_ids_.find(tenant);
+    return found == tenant_ids_.end() ? 0 : tenants_.at(found->second).queued;
 }
 
 std::uint32_t Scheduler::intern(const std::string& origin) {
@@ -135,11 +192,29 @@ std::uint32_t Scheduler::intern(const std::string& origin) {
     return id;
 }
 
+std::uint32_t Scheduler::intern_tenant(const TenantId& tenant) {
+    if (const auto found = tenant_ids_.find(tenant); found != tenant_ids_.end()) {
+        return found->second;
+    }
+    const std::uint32_t id = next_tenant_id_++;
+    tenant_ids_.emplace(tenant, id);
+    tenants_[id].name = tenant;
+    return id;
+}
+
 void Scheduler::forget_if_unused(std::uint32_t origin) {
     const auto found = origins_.find(origin);
     if (found != origins_.end() && found->second.in_flight == 0 && found->second.queued == 0) {
         origin_ids_.erase(found->second.name);
         origins_.erase(found);
+    }
+}
+
+void Scheduler::forget_tenant_if_unused(std::uint32_t tenant) {
+    const auto found = tenants_.find(tenant);
+    if (found != tenants_.end() && found->second.in_flight == 0 && found->second.queued == 0) {
+        tenant_ids_.erase(found->second.name);
+        tenants_.erase(found);
     }
 }
 

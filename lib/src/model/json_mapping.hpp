@@ -19,6 +19,7 @@ Outcome<CollectionSpec> parse_collection_spec(const boost::json::value& body,
                                               const ValidationLimits& limits);
 Outcome<CollectionPatch> parse_collection_patch(const boost::json::value& body,
                                                 const ValidationLimits& limits);
+Outcome<RunOptions> parse_run_options(const boost::json::value& body);
 
 // Full objects as the API answers them.
 boost::json::object to_value(const Collection& collection);          // with `requests`

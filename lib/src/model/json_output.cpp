@@ -183,6 +183,8 @@ json::object to_value(const Run& run) {
         {"collection_id", run.collection_id},
         {"created_at", format_rfc3339(run.created_at)},
         {"finished_at", time_or_null(run.finished_at)},
+        {"callback_status",
+         run.callback_status ? json::value(to_string(*run.callback_status)) : json::value(nullptr)},
     };
 }
 

@@ -385,6 +385,23 @@ Outcome<CollectionSpec> parse_collection_spec(const json::value& body,
     return spec;
 }
 
+Outcome<RunOptions> parse_run_options(const json::value& body) {
+    const auto* object = body.if_object();
+    if (object == nullptr) {
+        return invalid("body: must be a JSON object");
+    }
+    if (auto problem = reject_unknown_fields(*object, "", {"callback_url"})) {
+        return *problem;
+    }
+    RunOptions options;
+    FieldReader fields(*object, "");
+    fields.read("callback_url", options.callback_url);
+    if (fields.problem()) {
+        return *fields.problem();
+    }
+    return validate(std::move(options));
+}
+
 Outcome<CollectionPatch> parse_collection_patch(const json::value& body,
                                                 const ValidationLimits& limits) {
     const auto object = collection_object(body);

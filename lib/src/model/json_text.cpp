@@ -23,6 +23,17 @@ Outcome<CollectionPatch> parse_collection_patch(std::string_view json,
     return parse_collection_patch(*body, limits);
 }
 
+Outcome<RunOptions> parse_run_options(std::string_view json) {
+    if (json.empty()) {
+        return RunOptions{};
+    }
+    auto body = parse_json_body(json);
+    if (!body) {
+        return body.error();
+    }
+    return parse_run_options(*body);
+}
+
 std::string to_json(const Collection& collection) {
     return boost::json::serialize(to_value(collection));
 }

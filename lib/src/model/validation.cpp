@@ -305,4 +305,11 @@ Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& li
     return spec;
 }
 
+Outcome<RunOptions> validate(RunOptions options) {
+    if (auto problem = check_callback_url(options.callback_url)) {
+        return *problem;
+    }
+    return options;
+}
+
 }  // namespace asyncscrape

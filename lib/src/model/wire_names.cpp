@@ -43,6 +43,12 @@ constexpr NameTable<RunStatus, 3> run_status_names{{
     {RunStatus::cancelled, "cancelled"},
 }};
 
+constexpr NameTable<CallbackStatus, 3> callback_status_names{{
+    {CallbackStatus::pending, "pending"},
+    {CallbackStatus::sent, "sent"},
+    {CallbackStatus::failed, "failed"},
+}};
+
 constexpr NameTable<JobStatus, 6> job_status_names{{
     {JobStatus::pending, "pending"},
     {JobStatus::running, "running"},
@@ -92,6 +98,9 @@ std::string_view to_string(SelectorState s) {
 std::string_view to_string(RunStatus s) {
     return name_of(run_status_names, s);
 }
+std::string_view to_string(CallbackStatus s) {
+    return name_of(callback_status_names, s);
+}
 std::string_view to_string(JobStatus s) {
     return name_of(job_status_names, s);
 }
@@ -110,6 +119,9 @@ std::optional<SelectorState> parse_selector_state(std::string_view text) {
 }
 std::optional<RunStatus> parse_run_status(std::string_view text) {
     return value_of(run_status_names, text);
+}
+std::optional<CallbackStatus> parse_callback_status(std::string_view text) {
+    return value_of(callback_status_names, text);
 }
 std::optional<JobStatus> parse_job_status(std::string_view text) {
     return value_of(job_status_names, text);

@@ -55,6 +55,8 @@ asio::awaitable<void> sweep_once(RetentionSweepState& state) {
             log(LogLevel::info, "retention: removed ", removed, " runs that ended more than ",
                 state.retention.count(), " s ago");
         }
+        co_await state.store.remove_idempotent_replies_before(Clock::now() -
+                                                              idempotent_reply_lifetime);
     } catch (const std::exception& e) {
         // Stopping may cut a store call short; that is no failure worth a warning.
         if (!state.stopped) {

@@ -1,6 +1,7 @@
 // Retention: a coroutine that removes, every sweep interval, the runs that ended longer ago than
 // the retention period, with their jobs, results and screenshots (the store does the removing, in
-// steps that do not stall other writes). A sweep that fails is logged and tried again at the next
+// steps that do not stall other writes), and the answers kept for Idempotency-Keys that are past
+// their lifetime. A sweep that fails is logged and tried again at the next
 // interval; the server goes on either way.
 #pragma once
 

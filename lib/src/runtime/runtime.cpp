@@ -7,6 +7,7 @@
 #include "runtime/retention_sweep.hpp"
 #include "util/log.hpp"
 #include "util/uuid.hpp"
+#include "webhook/notifier.hpp"
 
 #include <limits>
 #include <optional>
@@ -40,23 +41,82 @@ struct Runtime::Impl {
         : config(std::move(config_)),
           limits{config.max_requests, config.request_timeout.count()},
           store(store_ ? std::move(store_) : make_memory_store()),
-          engine(executor, config, *store) {
+          notifier(executor, *store, config),
+          engine(executor, config, *store, [this](const Run& run) { notifier.notify(run); }) {
+        notifier.set_secret_lookup(
+            [this](const TenantId& tenant) { return own_webhook_secret(tenant); });
         if (config.retention.count() > 0) {
             retention_sweep.emplace(std::move(executor), *store, config.retention,
                                     config.retention_sweep_interval);
         }
     }
 
-    // The live state of a run of this collection, if it is in progress.
+    // The live state of a run of this collection and tenant, if it is in progress.
     std::shared_ptr<engine::RunState> live_run(const std::string& collection_id,
-                                               const std::string& run_id) const {
+                                               const std::string& run_id,
+                                               const TenantId& tenant) const {
         auto live = engine.find(run_id);
-        return live && live->run.collection_id == collection_id ? live : nullptr;
+        return live && live->run.collection_id == collection_id && live->run.tenant == tenant
+                   ? live
+                   : nullptr;
+    }
+
+    // The tenant's collection; another tenant's is not found, as if it did not exist.
+    Task<std::optional<Collection>> owned_collection(std::string id, const TenantId& tenant) {
+        auto collection = co_await store->get_collection(std::move(id));
+        if (collection && collection->tenant != tenant) {
+            collection.reset();
+        }
+        co_return collection;
+    }
+
+    // Errc::over_limit when `jobs` more would pass the tenant's queue limit.
+    std::optional<Error> over_tenant_queue(const TenantId& tenant, std::size_t jobs) const {
+        const auto starting = jobs_starting.find(tenant);
+        const std::size_t queued =
+            engine.queued_jobs(tenant) + (starting == jobs_starting.end() ? 0 : starting->second);
+        if (config.tenant_queue == 0 || queued + jobs <= config.tenant_queue) {
+            return std::nullopt;
+        }
+        return over_limit("tenant queue: " + std::to_string(queued) + " jobs queued and " +
+                          std::to_string(jobs) + " more would pass the limit of " +
+                          std::to_string(config.tenant_queue));
+    }
+
+    // The tenant's own key for webhook signatures; "" lets the notifier use the server's.
+    std::string own_webhook_secret(const TenantId& tenant) const {
+        const auto own = webhook_secrets.find(tenant);
+        return own == webhook_secrets.end() ? std::string() : own->second;
     }
 
     RuntimeConfig config;
     ValidationLimits limits;
+    std::unordered_map<TenantId, std::string> webhook_secrets;  // tenants' own
+    // Jobs of runs being started, by tenant: stored, not yet queued in the engine.
+    std::unordered_map<TenantId, std::size_t> jobs_starting;
+
+    class StartingJobs {
+      public:
+        StartingJobs(Impl& impl, TenantId tenant, std::size_t jobs)
+            : impl_(impl), tenant_(std::move(tenant)), jobs_(jobs) {
+            impl_.jobs_starting[tenant_] += jobs_;
+        }
+        ~StartingJobs() {
+            const auto entry = impl_.jobs_starting.find(tenant_);
+            if ((entry->second -= jobs_) == 0) {
+                impl_.jobs_starting.erase(entry);
+            }
+        }
+        StartingJobs(const StartingJobs&) = delete;
+        StartingJobs& operator=(const StartingJobs&) = delete;
+
+      private:
+        Impl& impl_;
+        TenantId tenant_;
+        std::size_t jobs_;
+    };
     std::shared_ptr<Store> store;
+    webhook::WebhookNotifier notifier;  // the notices of runs' ends
     engine::Engine engine;
     std::optional<RetentionSweep> retention_sweep;  // none when runs are kept forever
 };
@@ -70,7 +130,15 @@ const RuntimeConfig& Runtime::config() const {
     return impl_->config;
 }
 
-Task<Outcome<Collection>> Runtime::create_collection(CollectionSpec spec) {
+Store& Runtime::store() {
+    return *impl_->store;
+}
+
+void Runtime::set_webhook_secrets(std::unordered_map<TenantId, std::string> secrets) {
+    impl_->webhook_secrets = std::move(secrets);
+}
+
+Task<Outcome<Collection>> Runtime::create_collection(CollectionSpec spec, TenantId tenant) {
     if (impl_->engine.stopping()) {
         co_return shutting_down();
     }
@@ -80,6 +148,7 @@ Task<Outcome<Collection>> Runtime::create_collection(CollectionSpec spec) {
     }
     Collection collection;
     collection.id = new_uuid();
+    collection.tenant = std::move(tenant);
     collection.name = std::move(valid->name);
     collection.requests = std::make_shared<const std::vector<Request>>(std::move(valid->requests));
     collection.callback_url = std::move(valid->callback_url);
@@ -88,23 +157,24 @@ Task<Outcome<Collection>> Runtime::create_collection(CollectionSpec spec) {
     co_return collection;
 }
 
-Task<Outcome<Collection>> Runtime::get_collection(std::string id) {
-    auto collection = co_await impl_->store->get_collection(id);
+Task<Outcome<Collection>> Runtime::get_collection(std::string id, TenantId tenant) {
+    auto collection = co_await impl_->owned_collection(id, tenant);
     if (!collection) {
         co_return collection_not_found(id);
     }
     co_return std::move(*collection);
 }
 
-Task<Page<Collection>> Runtime::list_collections(PageQuery page) {
-    co_return co_await impl_->store->list_collections(page);
+Task<Page<Collection>> Runtime::list_collections(PageQuery page, TenantId tenant) {
+    co_return co_await impl_->store->list_collections(std::move(tenant), page);
 }
 
-Task<Outcome<Collection>> Runtime::update_collection(std::string id, CollectionPatch patch) {
+Task<Outcome<Collection>> Runtime::update_collection(std::string id, CollectionPatch patch,
+                                                     TenantId tenant) {
     if (impl_->engine.stopping()) {
         co_return shutting_down();
     }
-    auto found = co_await impl_->store->get_collection(id);
+    auto found = co_await impl_->owned_collection(id, tenant);
     if (!found) {
         co_return collection_not_found(id);
     }
@@ -127,11 +197,12 @@ Task<Outcome<Collection>> Runtime::update_collection(std::string id, CollectionP
     co_return collection;
 }
 
-Task<Outcome<std::string>> Runtime::delete_collection(std::string id) {
+Task<Outcome<std::string>> Runtime::delete_collection(std::string id, TenantId tenant) {
     if (impl_->engine.stopping()) {
         co_return shutting_down();
     }
-    if (!co_await impl_->store->get_collection(id)) {
+    const auto collection = co_await impl_->owned_collection(id, tenant);
+    if (!collection) {
         co_return collection_not_found(id);
     }
     const auto runs = co_await impl_->store->list_runs(
@@ -154,22 +225,43 @@ Task<std::size_t> Runtime::resume_runs() {
             resumed.cancel_requested ? " jobs to end cancelled" : " jobs to run");
         impl_->engine.resume(std::move(resumed));
     }
+    std::vector<PendingCallback> undelivered = co_await impl_->store->pending_callbacks();
+    if (!undelivered.empty()) {
+        log(LogLevel::info, "resuming ", undelivered.size(), " webhook deliveries");
+        impl_->notifier.resume(std::move(undelivered));
+    }
     co_return unfinished.size();
 }
 
-Task<Outcome<Run>> Runtime::start_run(std::string collection_id) {
+Task<Outcome<Run>> Runtime::start_run(std::string collection_id, RunOptions options,
+                                      TenantId tenant) {
     if (impl_->engine.stopping()) {
         co_return shutting_down();
     }
-    auto collection = co_await impl_->store->get_collection(collection_id);
+    auto valid = validate(std::move(options));
+    if (!valid) {
+        co_return valid.error();
+    }
+    auto collection = co_await impl_->owned_collection(collection_id, tenant);
     if (!collection) {
         co_return collection_not_found(collection_id);
     }
     const RequestList requests = collection->requests;
+    if (auto refused = impl_->over_tenant_queue(tenant, requests->size())) {
+        co_return std::move(*refused);
+    }
+    // Counted against the queue while the run is being stored, before the engine queues it.
+    const Impl::StartingJobs starting(*impl_, tenant, requests->size());
 
     Run run;
     run.run_id = new_uuid();
     run.collection_id = collection_id;
+    run.tenant = std::move(tenant);
+    run.callback_url =
+        valid->callback_url ? std::move(valid->callback_url) : std::move(collection->callback_url);
+    if (run.callback_url) {
+        run.callback_status = CallbackStatus::pending;
+    }
     run.total_requests = static_cast<std::int64_t>(requests->size());
     run.created_at = Clock::now();
 
@@ -181,20 +273,22 @@ Task<Outcome<Run>> Runtime::start_run(std::string collection_id) {
     co_return run;
 }
 
-Task<Outcome<Run>> Runtime::get_run(std::string collection_id, std::string run_id) {
-    if (auto live = impl_->live_run(collection_id, run_id)) {
+Task<Outcome<Run>> Runtime::get_run(std::string collection_id, std::string run_id,
+                                    TenantId tenant) {
+    if (auto live = impl_->live_run(collection_id, run_id, tenant)) {
         co_return live->run;
     }
     auto run = co_await impl_->store->get_run(collection_id, run_id);
-    if (!run) {
+    if (!run || run->tenant != tenant) {
         co_return run_not_found(run_id);
     }
     co_return std::move(*run);
 }
 
 Task<Outcome<Page<Run>>> Runtime::list_runs(std::string collection_id,
-                                            std::optional<RunStatus> filter, PageQuery page) {
-    if (!co_await impl_->store->get_collection(collection_id)) {
+                                            std::optional<RunStatus> filter, PageQuery page,
+                                            TenantId tenant) {
+    if (!co_await impl_->owned_collection(collection_id, tenant)) {
         co_return collection_not_found(collection_id);
     }
     auto runs = co_await impl_->store->list_runs(collection_id, filter, page);
@@ -206,13 +300,14 @@ Task<Outcome<Page<Run>>> Runtime::list_runs(std::string collection_id,
     co_return runs;
 }
 
-Task<Outcome<Run>> Runtime::cancel_run(std::string collection_id, std::string run_id) {
+Task<Outcome<Run>> Runtime::cancel_run(std::string collection_id, std::string run_id,
+                                       TenantId tenant) {
     // A live run may have ended already, its end still being written: that is a conflict too.
-    if (auto live = impl_->live_run(collection_id, run_id); live && !live->run.ended()) {
+    if (auto live = impl_->live_run(collection_id, run_id, tenant); live && !live->run.ended()) {
         co_await impl_->engine.cancel(live);
         co_return live->run;
     }
-    auto run = co_await get_run(collection_id, run_id);
+    auto run = co_await get_run(collection_id, run_id, tenant);
     if (!run) {
         co_return run.error();
     }
@@ -220,10 +315,11 @@ Task<Outcome<Run>> Runtime::cancel_run(std::string collection_id, std::string ru
                        std::string(to_string(run->status)) + ")");
 }
 
-Task<Outcome<Run>> Runtime::wait_run(std::string collection_id, std::string run_id) {
-    auto live = impl_->live_run(collection_id, run_id);
+Task<Outcome<Run>> Runtime::wait_run(std::string collection_id, std::string run_id,
+                                     TenantId tenant) {
+    auto live = impl_->live_run(collection_id, run_id, tenant);
     if (!live) {
-        co_return co_await get_run(std::move(collection_id), std::move(run_id));
+        co_return co_await get_run(std::move(collection_id), std::move(run_id), std::move(tenant));
     }
     while (!live->run.ended()) {
         if (impl_->engine.stopping()) {
@@ -234,10 +330,11 @@ Task<Outcome<Run>> Runtime::wait_run(std::string collection_id, std::string run_
     co_return live->run;
 }
 
-Task<Outcome<Run>> Runtime::wait_progress(std::string collection_id, std::string run_id, Run seen) {
-    auto live = impl_->live_run(collection_id, run_id);
+Task<Outcome<Run>> Runtime::wait_progress(std::string collection_id, std::string run_id, Run seen,
+                                          TenantId tenant) {
+    auto live = impl_->live_run(collection_id, run_id, tenant);
     if (!live) {
-        co_return co_await get_run(std::move(collection_id), std::move(run_id));
+        co_return co_await get_run(std::move(collection_id), std::move(run_id), std::move(tenant));
     }
     while (!progressed(live->run, seen)) {
         if (impl_->engine.stopping()) {
@@ -249,16 +346,17 @@ Task<Outcome<Run>> Runtime::wait_progress(std::string collection_id, std::string
 }
 
 Task<Outcome<Page<Job>>> Runtime::list_jobs(std::string collection_id, std::string run_id,
-                                            std::optional<JobStatus> filter, PageQuery page) {
-    if (auto run = co_await get_run(collection_id, run_id); !run) {
+                                            std::optional<JobStatus> filter, PageQuery page,
+                                            TenantId tenant) {
+    if (auto run = co_await get_run(collection_id, run_id, std::move(tenant)); !run) {
         co_return run.error();
     }
     co_return co_await impl_->store->list_jobs(std::move(run_id), filter, page);
 }
 
 Task<Outcome<Job>> Runtime::get_job(std::string collection_id, std::string run_id,
-                                    std::string job_id) {
-    if (auto run = co_await get_run(collection_id, run_id); !run) {
+                                    std::string job_id, TenantId tenant) {
+    if (auto run = co_await get_run(collection_id, run_id, std::move(tenant)); !run) {
         co_return run.error();
     }
     auto job = co_await impl_->store->get_job(run_id, job_id);
@@ -269,8 +367,8 @@ Task<Outcome<Job>> Runtime::get_job(std::string collection_id, std::string run_i
 }
 
 Task<Outcome<JobResult>> Runtime::get_result(std::string collection_id, std::string run_id,
-                                             std::string job_id) {
-    auto job = co_await get_job(collection_id, run_id, job_id);
+                                             std::string job_id, TenantId tenant) {
+    auto job = co_await get_job(collection_id, run_id, job_id, std::move(tenant));
     if (!job) {
         co_return job.error();
     }
@@ -294,8 +392,8 @@ Task<Outcome<JobResult>> Runtime::get_result(std::string collection_id, std::str
 }
 
 Task<Outcome<std::string>> Runtime::get_screenshot(std::string collection_id, std::string run_id,
-                                                   std::string job_id) {
-    if (auto job = co_await get_job(collection_id, run_id, job_id); !job) {
+                                                   std::string job_id, TenantId tenant) {
+    if (auto job = co_await get_job(collection_id, run_id, job_id, std::move(tenant)); !job) {
         co_return job.error();
     }
     if (auto png = co_await impl_->store->get_screenshot(std::move(run_id), job_id)) {
@@ -308,8 +406,8 @@ Task<Outcome<std::vector<JobResult>>> Runtime::results_after(std::string collect
                                                              std::string run_id,
                                                              std::optional<JobStatus> filter,
                                                              std::int64_t after_index,
-                                                             std::size_t limit) {
-    if (auto run = co_await get_run(collection_id, run_id); !run) {
+                                                             std::size_t limit, TenantId tenant) {
+    if (auto run = co_await get_run(collection_id, run_id, std::move(tenant)); !run) {
         co_return run.error();
     }
     co_return co_await impl_->store->results_after(std::move(run_id), filter, after_index, limit);
@@ -320,6 +418,7 @@ Task<void> Runtime::shutdown(std::chrono::milliseconds grace) {
         impl_->retention_sweep->stop();
     }
     co_await impl_->engine.shutdown(grace);
+    co_await impl_->notifier.stop();
 }
 
 }  // namespace asyncscrape

@@ -1,5 +1,7 @@
 #include "server/query.hpp"
 
+#include "util/digest.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -20,19 +22,6 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
     return value;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 // Percent-decodes a query key or value; '+' is a space, as HTML forms encode it.
 std::optional<std::string> decode_component(std::string_view text) {
     std::string decoded;
@@ -43,8 +32,8 @@ std::optional<std::string> decode_component(std::string_view text) {
         } else if (text[i] != '%') {
             decoded += text[i];
         } else {
-            const int high = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-            const int low = high >= 0 ? hex_value(text[i + 2]) : -1;
+            const int high = i + 2 < text.size() ? hex_digit_value(text[i + 1]) : -1;
+            const int low = high >= 0 ? hex_digit_value(text[i + 2]) : -1;
             if (low < 0) {
                 return std::nullopt;
             }

@@ -19,6 +19,8 @@ http::status status_of(Errc code) {
             return http::status::conflict;
         case Errc::unavailable:
             return http::status::service_unavailable;
+        case Errc::over_limit:
+            return http::status::too_many_requests;
     }
     return http::status::internal_server_error;
 }
@@ -46,7 +48,12 @@ Reply error_reply(http::status status, std::string_view detail) {
 }
 
 Reply error_reply(const Error& error) {
-    return error_reply(status_of(error.code), error.detail);
+    Reply reply = error_reply(status_of(error.code), error.detail);
+    if (error.code == Errc::over_limit) {
+        // A tenant's queue drains at the speed of its jobs: a second is a fair first wait.
+        reply.response.set(http::field::retry_after, "1");
+    }
+    return reply;
 }
 
 }  // namespace asyncscrape::server

@@ -1,5 +1,7 @@
 #include <asyncscrape/server.hpp>
 
+#include "api/api_keys.hpp"
+#include "server/listen_address.hpp"
 #include "server/listener.hpp"
 #include "server/log_failure.hpp"
 #include "server/server_state.hpp"
@@ -50,18 +52,15 @@ Server::~Server() {
 
 void Server::start() {
     const ServerConfig& config = state_->config;
+    if (!config.api_keys_file.empty()) {
+        reload_api_keys();
+    }
     if (server::wants_tls(config)) {
         state_->tls.emplace(server::make_tls_server_context(config));
     }
+    const tcp::endpoint endpoint = server::listen_endpoint(state_->executor, config);
+    server::check_open_server(config, endpoint);
     boost::system::error_code ec;
-    tcp::resolver resolver(state_->executor);
-    const auto endpoints =
-        resolver.resolve(config.host, std::to_string(config.port),
-                         tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-    if (ec) {
-        fail_to_listen(config, ec);
-    }
-    const tcp::endpoint endpoint = *endpoints.begin();
     tcp::acceptor& acceptor = state_->acceptor;
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) {
@@ -81,6 +80,16 @@ void Server::start() {
     state_->accepting = true;
     net::co_spawn(state_->executor, server::accept_connections(state_),
                   server::LogFailure{"listener"});
+}
+
+std::size_t Server::reload_api_keys() {
+    if (state_->config.api_keys_file.empty()) {
+        return 0;  // an open server has no keys to reload
+    }
+    auto keys = api::load_api_keys(state_->config.api_keys_file);
+    state_->api.runtime.set_webhook_secrets(keys->webhook_secrets());
+    state_->api.keys = std::move(keys);
+    return state_->api.keys->size();
 }
 
 std::uint16_t Server::port() const {

@@ -36,7 +36,11 @@ struct ServerState {
                 Runtime& runtime)
         : executor(executor),
           config(config),
-          api{runtime, {runtime.config().max_requests, runtime.config().request_timeout.count()}},
+          api{.runtime = runtime,
+              .limits = {runtime.config().max_requests, runtime.config().request_timeout.count()},
+              .rate_limiter = asyncscrape::api::RateLimiter(config.rate_limit),
+              .idempotency_keys_in_flight = {},
+              .keys = nullptr},  // Server::start() loads them when the config names a file
           acceptor(executor),
           changed(executor) {}
 

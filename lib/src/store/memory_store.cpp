@@ -42,9 +42,10 @@ class MemoryStore final : public Store {
         co_return find_or_null(collections_, id);
     }
 
-    Task<Page<Collection>> list_collections(PageQuery page) override {
+    Task<Page<Collection>> list_collections(TenantId tenant, PageQuery page) override {
         co_return paginate(
-            collection_order_ | std::views::reverse, page, [](const std::string&) { return true; },
+            collection_order_ | std::views::reverse, page,
+            [&](const std::string& id) { return collections_.at(id).tenant == tenant; },
             [this](const std::string& id) { return collections_.at(id); });
     }
 
@@ -240,6 +241,35 @@ class MemoryStore final : public Store {
         co_return std::vector<UnfinishedRun>{};
     }
 
+    Task<void> update_callback(std::string run_id, CallbackStatus status, int /*attempts*/,
+                               std::optional<TimePoint> /*next_try*/) override {
+        if (auto* record = find_run(run_id)) {
+            record->run.callback_status = status;
+        }
+        co_return;
+    }
+
+    Task<std::vector<PendingCallback>> pending_callbacks() override {
+        co_return std::vector<PendingCallback>{};
+    }
+
+    Task<std::optional<IdempotentReply>> find_idempotent_reply(TenantId tenant,
+                                                               std::string key) override {
+        co_return find_or_null(idempotent_replies_, idempotency_slot(tenant, key));
+    }
+
+    Task<void> put_idempotent_reply(IdempotentReply reply) override {
+        std::string slot = idempotency_slot(reply.tenant, reply.key);
+        idempotent_replies_.try_emplace(std::move(slot), std::move(reply));
+        co_return;
+    }
+
+    Task<std::int64_t> remove_idempotent_replies_before(TimePoint cutoff) override {
+        co_return static_cast<std::int64_t>(
+            std::erase_if(idempotent_replies_,
+                          [&](const auto& entry) { return entry.second.created_at < cutoff; }));
+    }
+
   private:
     struct RunRecord {
         Run run;
@@ -254,6 +284,11 @@ class MemoryStore final : public Store {
                                                                  const std::string& key) {
         const auto found = map.find(key);
         return found == map.end() ? std::nullopt : std::optional(found->second);
+    }
+
+    // Tenant names hold no newline (the keys file is read line by line).
+    static std::string idempotency_slot(const TenantId& tenant, const std::string& key) {
+        return tenant + '\n' + key;
     }
 
     RunRecord* find_run(const std::string& run_id) {
@@ -274,6 +309,7 @@ class MemoryStore final : public Store {
     std::vector<std::string> collection_order_;  // creation order
     std::unordered_map<std::string, RunRecord> runs_;
     std::unordered_map<std::string, std::vector<std::string>> runs_by_collection_;  // run order
+    std::unordered_map<std::string, IdempotentReply> idempotent_replies_;  // by idempotency_slot
 };
 
 }  // namespace

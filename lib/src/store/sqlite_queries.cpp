@@ -50,7 +50,7 @@ RequestList load_requests(SqliteConnection& db, std::int64_t set_id) {
 }
 
 constexpr std::string_view collection_columns =
-    "id, name, callback_url, request_set, created_at, updated_at";
+    "id, name, callback_url, request_set, created_at, updated_at, tenant";
 
 StoredCollection read_collection(const SqliteStatement& row) {
     StoredCollection stored;
@@ -61,12 +61,14 @@ StoredCollection read_collection(const SqliteStatement& row) {
     stored.request_set = row.integer(3);
     collection.created_at = from_nanoseconds(row.integer(4));
     collection.updated_at = from_nanoseconds(row.integer(5));
+    collection.tenant = row.text(6);
     return stored;
 }
 
 constexpr std::string_view run_columns =
     "id, collection_id, status, total, success, failed, timeout, cancelled, created_at, "
-    "finished_at";
+    "finished_at, tenant, callback_url, callback_status";
+constexpr int run_column_count = 13;
 
 Run read_run(const SqliteStatement& row) {
     Run run;
@@ -80,6 +82,11 @@ Run read_run(const SqliteStatement& row) {
     run.cancelled_requests = row.integer(7);
     run.created_at = from_nanoseconds(row.integer(8));
     run.finished_at = from_nanoseconds(row.optional_integer(9));
+    run.tenant = row.text(10);
+    run.callback_url = row.optional_text(11);
+    if (const auto status = row.optional_text(12)) {
+        run.callback_status = decode_callback_status(*status);
+    }
     return run;
 }
 
@@ -206,8 +213,9 @@ void save_collection(SqliteConnection& db, const Collection& collection,
                      const RequestSetRef& requests) {
     // An upsert keeps the row, and so the collection's place in the newest-first list.
     db.prepare(
-          "INSERT INTO collections (id, name, callback_url, request_set, created_at, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+          "INSERT INTO collections (id, name, callback_url, request_set, created_at, updated_at, "
+          "tenant) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+          "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
           "callback_url = excluded.callback_url, request_set = excluded.request_set, "
           "created_at = excluded.created_at, updated_at = excluded.updated_at")
         .bind(1, collection.id)
@@ -216,6 +224,7 @@ void save_collection(SqliteConnection& db, const Collection& collection,
         .bind(4, requests.id)
         .bind(5, to_nanoseconds(collection.created_at))
         .bind(6, to_nanoseconds(collection.updated_at))
+        .bind(7, collection.tenant)
         .run();
     ensure_request_set(db, collection.id, requests);
     // Earlier versions of the requests stay only while a run refers to them.
@@ -239,12 +248,15 @@ std::optional<StoredCollection> load_collection(SqliteConnection& db, const std:
     return stored;
 }
 
-Page<StoredCollection> load_collections(SqliteConnection& db, PageQuery page) {
-    auto& items = db.prepare(sql(
-        {"SELECT ", collection_columns, " FROM collections ORDER BY seq DESC LIMIT ?2 OFFSET ?1"}));
-    items.bind(1, page.offset).bind(2, page.limit);
-    auto result = read_page<StoredCollection>(items, db.prepare("SELECT count(*) FROM collections"),
-                                              read_collection);
+Page<StoredCollection> load_collections(SqliteConnection& db, const TenantId& tenant,
+                                        PageQuery page) {
+    auto& items = db.prepare(sql({"SELECT ", collection_columns,
+                                  " FROM collections WHERE tenant = ?3 ORDER BY seq DESC "
+                                  "LIMIT ?2 OFFSET ?1"}));
+    items.bind(1, page.offset).bind(2, page.limit).bind(3, tenant);
+    auto& count = db.prepare("SELECT count(*) FROM collections WHERE tenant = ?1");
+    count.bind(1, tenant);
+    auto result = read_page<StoredCollection>(items, count, read_collection);
     for (auto& stored : result.items) {
         stored.collection.requests = load_requests(db, stored.request_set);
     }
@@ -267,8 +279,8 @@ bool save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& req
     ensure_request_set(db, run.collection_id, requests);
     db.prepare(
           "INSERT INTO runs (id, collection_id, request_set, status, total, success, failed, "
-          "timeout, cancelled, created_at, finished_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+          "timeout, cancelled, created_at, finished_at, tenant, callback_url, callback_status) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
         .bind(1, run.run_id)
         .bind(2, run.collection_id)
         .bind(3, requests.id)
@@ -280,6 +292,9 @@ bool save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& req
         .bind(9, run.cancelled_requests)
         .bind(10, to_nanoseconds(run.created_at))
         .bind(11, to_nanoseconds(run.finished_at))
+        .bind(12, run.tenant)
+        .bind(13, run.callback_url)
+        .bind(14, filter_text(run.callback_status))
         .run();
     const std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
     auto& insert = db.prepare(
@@ -304,7 +319,8 @@ bool save_new_run(SqliteConnection& db, const Run& run, const RequestSetRef& req
 void save_run(SqliteConnection& db, const Run& run) {
     db.prepare(
           "UPDATE runs SET status = ?2, total = ?3, success = ?4, failed = ?5, timeout = ?6, "
-          "cancelled = ?7, created_at = ?8, finished_at = ?9 WHERE id = ?1")
+          "cancelled = ?7, created_at = ?8, finished_at = ?9, callback_status = ?10 "
+          "WHERE id = ?1")
         .bind(1, run.run_id)
         .bind(2, to_string(run.status))
         .bind(3, run.total_requests)
@@ -314,6 +330,7 @@ void save_run(SqliteConnection& db, const Run& run) {
         .bind(7, run.cancelled_requests)
         .bind(8, to_nanoseconds(run.created_at))
         .bind(9, to_nanoseconds(run.finished_at))
+        .bind(10, filter_text(run.callback_status))
         .run();
 }
 
@@ -497,8 +514,9 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
              ", request_set, seq, cancel_requested FROM runs WHERE status = 'in_progress' "
              "ORDER BY seq"}));
     while (runs.step()) {
-        in_progress.push_back(
-            {read_run(runs), runs.integer(10), runs.integer(11), runs.integer(12) != 0});
+        in_progress.push_back({read_run(runs), runs.integer(run_column_count),
+                               runs.integer(run_column_count + 1),
+                               runs.integer(run_column_count + 2) != 0});
     }
     std::vector<UnfinishedRun> result;
     for (auto& found : in_progress) {
@@ -523,6 +541,67 @@ std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db) {
         result.push_back(std::move(unfinished));
     }
     return result;
+}
+
+void save_callback(SqliteConnection& db, const std::string& run_id, CallbackStatus status,
+                   int attempts, std::optional<TimePoint> next_try) {
+    db.prepare(
+          "UPDATE runs SET callback_status = ?2, callback_attempts = ?3, callback_next_try = ?4 "
+          "WHERE id = ?1")
+        .bind(1, run_id)
+        .bind(2, to_string(status))
+        .bind(3, static_cast<std::int64_t>(attempts))
+        .bind(4, to_nanoseconds(next_try))
+        .run();
+}
+
+std::vector<PendingCallback> load_pending_callbacks(SqliteConnection& db) {
+    std::vector<PendingCallback> pending;
+    auto& rows = db.prepare(sql({"SELECT ", run_columns,
+                                 ", callback_attempts, callback_next_try FROM runs "
+                                 "WHERE callback_status = 'pending' AND status <> 'in_progress' "
+                                 "ORDER BY seq"}));
+    while (rows.step()) {
+        pending.push_back({read_run(rows), static_cast<int>(rows.integer(run_column_count)),
+                           from_nanoseconds(rows.optional_integer(run_column_count + 1))});
+    }
+    return pending;
+}
+
+std::optional<IdempotentReply> load_idempotent_reply(SqliteConnection& db, const TenantId& tenant,
+                                                     const std::string& key) {
+    auto& row = db.prepare(
+        "SELECT request_digest, status, body, created_at FROM idempotent_replies "
+        "WHERE tenant = ?1 AND key = ?2");
+    row.bind(1, tenant).bind(2, key);
+    if (!row.step()) {
+        return std::nullopt;
+    }
+    IdempotentReply reply{tenant,      key,
+                          row.text(0), static_cast<int>(row.integer(1)),
+                          row.text(2), from_nanoseconds(row.integer(3))};
+    row.reset();
+    return reply;
+}
+
+void save_idempotent_reply(SqliteConnection& db, const IdempotentReply& reply) {
+    db.prepare(
+          "INSERT INTO idempotent_replies (tenant, key, request_digest, status, body, created_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (tenant, key) DO NOTHING")
+        .bind(1, reply.tenant)
+        .bind(2, reply.key)
+        .bind(3, reply.request_digest)
+        .bind(4, static_cast<std::int64_t>(reply.status))
+        .bind(5, reply.body)
+        .bind(6, to_nanoseconds(reply.created_at))
+        .run();
+}
+
+std::int64_t remove_idempotent_replies(SqliteConnection& db, TimePoint cutoff) {
+    db.prepare("DELETE FROM idempotent_replies WHERE created_at < ?1")
+        .bind(1, to_nanoseconds(cutoff))
+        .run();
+    return db.changes();
 }
 
 void requeue_interrupted_jobs(SqliteConnection& db) {

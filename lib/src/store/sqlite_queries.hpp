@@ -30,7 +30,9 @@ std::int64_t next_request_set_id(SqliteConnection& db);
 void save_collection(SqliteConnection& db, const Collection& collection,
                      const RequestSetRef& requests);
 std::optional<StoredCollection> load_collection(SqliteConnection& db, const std::string& id);
-Page<StoredCollection> load_collections(SqliteConnection& db, PageQuery page);
+// The tenant's collections, newest first.
+Page<StoredCollection> load_collections(SqliteConnection& db, const TenantId& tenant,
+                                        PageQuery page);
 bool remove_collection(SqliteConnection& db, const std::string& id);
 
 // False when the run's collection is gone.
@@ -62,6 +64,16 @@ std::optional<std::string> load_screenshot(SqliteConnection& db, const std::stri
                                            const std::string& job_id);
 
 std::vector<UnfinishedRun> load_unfinished_runs(SqliteConnection& db);
+void save_callback(SqliteConnection& db, const std::string& run_id, CallbackStatus status,
+                   int attempts, std::optional<TimePoint> next_try);
+std::vector<PendingCallback> load_pending_callbacks(SqliteConnection& db);
+
+std::optional<IdempotentReply> load_idempotent_reply(SqliteConnection& db, const TenantId& tenant,
+                                                     const std::string& key);
+// Keeps the reply already there for the same (tenant, key).
+void save_idempotent_reply(SqliteConnection& db, const IdempotentReply& reply);
+std::int64_t remove_idempotent_replies(SqliteConnection& db, TimePoint cutoff);
+
 // At open, before anything runs: a job still `running` was cut short with the process that ran
 // it, and is pending again (its attempts stay counted).
 void requeue_interrupted_jobs(SqliteConnection& db);

@@ -107,7 +107,34 @@ constexpr std::string_view version_3 = R"sql(
 ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 3> migrations{{{version_1}, {version_2}, {version_3}}};
+// Version 4, for a server shared by tenants:
+// - every collection and run belongs to a tenant (rows from before belong to the open server's
+//   tenant, "");
+// - a run carries its webhook and how far the notice of its end got, so that a restart goes on
+//   delivering it;
+// - the first answer to each Idempotency-Key, kept for a day.
+constexpr std::string_view version_4 = R"sql(
+ALTER TABLE collections ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+CREATE INDEX collections_by_tenant ON collections(tenant, seq);
+ALTER TABLE runs ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN callback_url TEXT;
+ALTER TABLE runs ADD COLUMN callback_status TEXT;
+ALTER TABLE runs ADD COLUMN callback_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN callback_next_try INTEGER;
+CREATE INDEX runs_with_pending_callback ON runs(seq) WHERE callback_status = 'pending';
+CREATE TABLE idempotent_replies (
+    tenant         TEXT NOT NULL,
+    key            TEXT NOT NULL,
+    request_digest TEXT NOT NULL,
+    status         INTEGER NOT NULL,
+    body           TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    PRIMARY KEY (tenant, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotent_replies_by_age ON idempotent_replies(created_at);
+)sql";
+
+constexpr std::array<Migration, 4> migrations{{{version_1}, {version_2}, {version_3}, {version_4}}};
 
 }  // namespace
 

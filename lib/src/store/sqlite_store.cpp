@@ -57,8 +57,10 @@ class SqliteStore final : public Store {
         co_return std::move(stored->collection);
     }
 
-    Task<Page<Collection>> list_collections(PageQuery page) override {
-        auto query = read([page](SqliteConnection& db) { return load_collections(db, page); });
+    Task<Page<Collection>> list_collections(TenantId tenant, PageQuery page) override {
+        auto query = read([tenant = std::move(tenant), page](SqliteConnection& db) {
+            return load_collections(db, tenant, page);
+        });
         auto stored = co_await std::move(query);
         Page<Collection> result;
         result.total = stored.total;
@@ -154,6 +156,35 @@ class SqliteStore final : public Store {
 
     Task<std::vector<UnfinishedRun>> unfinished_runs() override {
         return read([](SqliteConnection& db) { return load_unfinished_runs(db); });
+    }
+
+    Task<void> update_callback(std::string run_id, CallbackStatus status, int attempts,
+                               std::optional<TimePoint> next_try) override {
+        return write(
+            [run_id = std::move(run_id), status, attempts, next_try](SqliteConnection& db) {
+                save_callback(db, run_id, status, attempts, next_try);
+            });
+    }
+
+    Task<std::vector<PendingCallback>> pending_callbacks() override {
+        return read([](SqliteConnection& db) { return load_pending_callbacks(db); });
+    }
+
+    Task<std::optional<IdempotentReply>> find_idempotent_reply(TenantId tenant,
+                                                               std::string key) override {
+        return read([tenant = std::move(tenant), key = std::move(key)](SqliteConnection& db) {
+            return load_idempotent_reply(db, tenant, key);
+        });
+    }
+
+    Task<void> put_idempotent_reply(IdempotentReply reply) override {
+        return write(
+            [reply = std::move(reply)](SqliteConnection& db) { save_idempotent_reply(db, reply); });
+    }
+
+    Task<std::int64_t> remove_idempotent_replies_before(TimePoint cutoff) override {
+        return write(
+            [cutoff](SqliteConnection& db) { return remove_idempotent_replies(db, cutoff); });
     }
 
     // Each step is one write among the others in the writer's queue, so a sweep holds up the

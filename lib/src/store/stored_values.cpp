@@ -302,6 +302,11 @@ RunStatus decode_run_status(std::string_view text) {
     return decode_enum(text, {RunStatus::in_progress, RunStatus::completed, RunStatus::cancelled});
 }
 
+CallbackStatus decode_callback_status(std::string_view text) {
+    return decode_enum(text,
+                       {CallbackStatus::pending, CallbackStatus::sent, CallbackStatus::failed});
+}
+
 JobStatus decode_job_status(std::string_view text) {
     return decode_enum(text, {JobStatus::pending, JobStatus::running, JobStatus::success,
                               JobStatus::failed, JobStatus::timeout, JobStatus::cancelled});

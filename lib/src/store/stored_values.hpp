@@ -33,5 +33,6 @@ std::optional<TimePoint> from_nanoseconds(const std::optional<std::int64_t>& cou
 
 RunStatus decode_run_status(std::string_view text);
 JobStatus decode_job_status(std::string_view text);
+CallbackStatus decode_callback_status(std::string_view text);
 
 }  // namespace asyncscrape

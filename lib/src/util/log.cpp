@@ -52,4 +52,14 @@ void write_log_line(LogLevel level, std::string_view message) {
                  static_cast<int>(message.size()), message.data());
 }
 
+std::string describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 }  // namespace asyncscrape

@@ -4,7 +4,9 @@
 
 #include <asyncscrape/log.hpp>
 
+#include <exception>
 #include <sstream>
+#include <string>
 #include <string_view>
 
 namespace asyncscrape {
@@ -21,5 +23,8 @@ void log(LogLevel level, const Parts&... parts) {
     (line << ... << parts);
     write_log_line(level, line.view());
 }
+
+// What an exception says, for a log line: its what(), or "unknown exception".
+std::string describe(const std::exception_ptr& error);
 
 }  // namespace asyncscrape

@@ -1,6 +1,6 @@
 #include "util/uuid.hpp"
 
-#include <openssl/sha.h>
+#include "util/digest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -60,8 +60,7 @@ std::string new_uuid() {
 }
 
 std::string uuid_from_name(std::string_view name) {
-    std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
-    SHA256(reinterpret_cast<const unsigned char*>(name.data()), name.size(), digest.data());
+    const Sha256Digest digest = sha256(name);
     UuidBytes bytes{};
     std::copy_n(digest.begin(), bytes.size(), bytes.begin());
     return format_uuid(bytes, 8);

@@ -76,6 +76,9 @@ net::awaitable<Response> BasicClient<Stream>::request(http::verb method, std::st
                                                       std::string_view content_type) {
     http::request<http::string_body> request(method, target, 11);
     request.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) {
+        request.set(name, value);
+    }
     if (!body.empty()) {
         request.set(http::field::content_type, content_type);
         request.body() = body;

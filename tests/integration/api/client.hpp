@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace asyncscrape::test {
 
@@ -59,6 +61,8 @@ class BasicClient {
 
     // For each operation; a test may shorten it.
     std::chrono::milliseconds deadline{10000};
+    // Sent with every request made with request(), get() and post(), such as Authorization.
+    std::vector<std::pair<std::string, std::string>> headers;
 
   private:
     explicit BasicClient(Stream stream) : stream_(std::move(stream)) {}

@@ -124,10 +124,16 @@ net::awaitable<void> bodies_of_run_and_cancel(ApiFixture& f) {
     const Response typed_empty = co_await client.receive();
     CHECK(typed_empty.result_int() == 201);
 
-    // Anything else is refused, naming what is wrong; callback_url is not taken yet.
-    const Response callback = co_await client.post(run, R"({"callback_url": "http://x.com/"})");
-    CHECK(callback.result_int() == 400);
-    CHECK(detail_of(callback) == "callback_url: unknown field");
+    // A callback_url of the run's own; anything else is refused, naming what is wrong.
+    const Response callback = co_await client.post(run, R"({"callback_url": "hooks.example.com"})");
+    CHECK(callback.result_int() == 201);
+    CHECK(json_of(callback).at("callback_status") == "pending");
+    const Response bad_callback = co_await client.post(run, R"({"callback_url": "ftp://x.com/"})");
+    CHECK(bad_callback.result_int() == 400);
+    CHECK(detail_of(bad_callback).starts_with("callback_url: "));
+    const Response unknown = co_await client.post(run, R"({"priority": 1})");
+    CHECK(unknown.result_int() == 400);
+    CHECK(detail_of(unknown) == "priority: unknown field");
     const Response array = co_await client.post(run, "[]");
     CHECK(array.result_int() == 400);
     CHECK(detail_of(array) == "body: must be a JSON object");

@@ -74,6 +74,27 @@ asio::awaitable<void> sweep_ended_runs(Runtime& runtime, const TargetServer& tar
     co_await runtime.shutdown();
 }
 
+// Answers kept for Idempotency-Keys go once past their lifetime, whatever the retention period.
+asio::awaitable<void> sweep_old_idempotent_replies(Runtime& runtime) {
+    Store& store = runtime.store();
+    const IdempotentReply old{
+        "acme", "old", "digest",
+        201,    "{}",  Clock::now() - idempotent_reply_lifetime - std::chrono::minutes(1)};
+    const IdempotentReply recent{"acme", "recent", "digest", 201, "{}", Clock::now()};
+    co_await store.put_idempotent_reply(old);
+    co_await store.put_idempotent_reply(recent);
+    const auto deadline = Clock::now() + milliseconds(5000);
+    auto found_old = co_await store.find_idempotent_reply("acme", "old");
+    while (found_old && Clock::now() < deadline) {
+        co_await sleep_for(milliseconds(50));
+        found_old = co_await store.find_idempotent_reply("acme", "old");
+    }
+    CHECK_FALSE(found_old);
+    const auto found_recent = co_await store.find_idempotent_reply("acme", "recent");
+    CHECK(found_recent);
+    co_await runtime.shutdown();
+}
+
 }  // namespace
 
 TEST_CASE("the retention sweep removes runs that ended long enough ago, not runs in progress") {
@@ -81,6 +102,12 @@ TEST_CASE("the retention sweep removes runs that ended long enough ago, not runs
     TargetServer target(io);
     Runtime runtime(io.get_executor(), short_retention());
     run_test_coroutine(io, sweep_ended_runs(runtime, target));
+}
+
+TEST_CASE("the retention sweep drops answers kept for Idempotency-Keys past their lifetime") {
+    asio::io_context io;
+    Runtime runtime(io.get_executor(), short_retention());
+    run_test_coroutine(io, sweep_old_idempotent_replies(runtime));
 }
 
 TEST_CASE("shutdown ends the retention sweep: the io_context runs out of work") {

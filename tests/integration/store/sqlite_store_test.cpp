@@ -333,7 +333,7 @@ TEST_CASE("a read-only database answers reads, and writes with StoreUnavailable"
         const auto& opened = *store;
         const auto before = run_test_coroutine(io, opened->get_collection("c"));
         const auto reason = unavailable_reason(io, opened->put_collection(collection_of("d", 1)));
-        const auto after = run_test_coroutine(io, opened->list_collections({}));
+        const auto after = run_test_coroutine(io, opened->list_collections({}, {}));
         const bool passed =
             expect(before && before->total_requests() == 2, "the collection before the write") &
             expect(reason == "attempt to write a readonly database", "the reason, not: " + reason) &
@@ -492,4 +492,71 @@ TEST_CASE("retention removes a run bigger than one step, and stops early when ca
     CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 1);
     CHECK_FALSE(f.await(f.store->get_run("c", "r")));
     CHECK(f.await(f.store->list_jobs("r", std::nullopt, {})).total == 0);
+}
+
+TEST_CASE("a notice still to deliver outlives the store, with the tries it has had", "[sqlite]") {
+    SqliteFixture f;
+    auto collection = collection_of("c", 1);
+    collection.tenant = "acme";
+    f.await(f.store->put_collection(collection));
+    auto ended = run_of(collection, "ended");
+    auto live = run_of(collection, "live");
+    for (Run* run : {&ended, &live}) {
+        run->tenant = "acme";
+        run->callback_url = "https://hooks.example.test/" + run->run_id;
+        run->callback_status = CallbackStatus::pending;
+        REQUIRE(f.await(f.store->create_run(*run, collection.requests)));
+    }
+    ended.status = RunStatus::completed;
+    ended.finished_at = at_second(40);
+    f.await(f.store->update_run(ended));
+    f.await(f.store->update_callback("ended", CallbackStatus::pending, 3, at_second(90)));
+
+    f.reopen();
+
+    // A run in progress has not ended: its notice is not due yet.
+    const auto pending = f.await(f.store->pending_callbacks());
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].run.run_id == "ended");
+    CHECK(pending[0].run.tenant == "acme");
+    CHECK(pending[0].run.callback_url == "https://hooks.example.test/ended");
+    CHECK(pending[0].run.status == RunStatus::completed);
+    CHECK(pending[0].attempts == 3);
+    CHECK(pending[0].next_try == at_second(90));
+
+    f.await(f.store->update_callback("ended", CallbackStatus::failed, 8, std::nullopt));
+    CHECK(f.await(f.store->pending_callbacks()).empty());
+    CHECK(f.await(f.store->get_run("c", "ended"))->callback_status == CallbackStatus::failed);
+}
+
+TEST_CASE("a database from before tenants keeps its rows, owned by the open server's tenant",
+          "[sqlite]") {
+    SqliteFixture f;
+    f.store.reset();
+    {
+        // Schema 3 with a collection and a run in it, as the previous release left them.
+        SqliteConnection db(database_path(f), SQLITE_OPEN_READWRITE);
+        db.execute(
+            "DROP TABLE idempotent_replies; DROP TABLE runs; DROP TABLE jobs; "
+            "DROP TABLE results; DROP TABLE screenshots; DROP TABLE requests; "
+            "DROP TABLE request_sets; DROP TABLE collections; PRAGMA user_version = 0");
+        const std::vector<Migration> before_tenants(schema_migrations().begin(),
+                                                    schema_migrations().begin() + 3);
+        REQUIRE_FALSE(migrate(db, before_tenants));
+        db.execute(
+            "INSERT INTO collections (id, name, request_set, created_at, updated_at) "
+            "VALUES ('old', 'from before', 1, 0, 0);"
+            "INSERT INTO request_sets (id, collection_id) VALUES (1, 'old');"
+            "INSERT INTO runs (id, collection_id, request_set, status, total, success, failed, "
+            "timeout, cancelled, created_at) VALUES ('r', 'old', 1, 'completed', 0, 0, 0, 0, 0, "
+            "0)");
+    }
+    f.reopen();
+    const auto collections = f.await(f.store->list_collections("", {}));
+    REQUIRE(collections.total == 1);
+    CHECK(collections.items[0].id == "old");
+    const auto run = f.await(f.store->get_run("old", "r"));
+    REQUIRE(run);
+    CHECK(run->tenant.empty());
+    CHECK_FALSE(run->callback_status);
 }

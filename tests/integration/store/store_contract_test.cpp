@@ -20,7 +20,7 @@ STORE_TEST("collections are created, replaced, listed newest first and deleted")
     CHECK(shown(*found) == shown(collection_of("c1", 2, 1)));
     CHECK_FALSE(f.await(f.store->get_collection("missing")));
 
-    const auto page = f.await(f.store->list_collections({.offset = 1, .limit = 1}));
+    const auto page = f.await(f.store->list_collections({}, {.offset = 1, .limit = 1}));
     CHECK(page.total == 3);
     REQUIRE(page.items.size() == 1);
     CHECK(page.items[0].id == "c1");
@@ -30,7 +30,7 @@ STORE_TEST("collections are created, replaced, listed newest first and deleted")
     replaced.name = "renamed";
     replaced.callback_url = "https://hooks.example.test/done";
     f.await(f.store->put_collection(replaced));
-    const auto all = f.await(f.store->list_collections({}));
+    const auto all = f.await(f.store->list_collections({}, {}));
     REQUIRE(all.items.size() == 3);
     CHECK(all.items[0].id == "c2");
     CHECK(all.items[2].id == "c0");
@@ -40,7 +40,7 @@ STORE_TEST("collections are created, replaced, listed newest first and deleted")
     CHECK(f.await(f.store->delete_collection("c2")));
     CHECK_FALSE(f.await(f.store->delete_collection("c2")));
     CHECK_FALSE(f.await(f.store->get_collection("c2")));
-    CHECK(f.await(f.store->list_collections({})).total == 2);
+    CHECK(f.await(f.store->list_collections({}, {})).total == 2);
 }
 
 STORE_TEST("runs are listed newest first, filtered by status and found in their collection") {
@@ -310,4 +310,74 @@ STORE_TEST("retention removes the runs that ended before the cutoff, with all be
 
     // Nothing more has ended before the cutoff: a second sweep removes nothing.
     CHECK(f.await(f.store->remove_runs_finished_before(at_second(200))) == 0);
+}
+
+STORE_TEST("collections and runs belong to their tenant, and lists hold only the tenant's") {
+    StoreFixture<TestType> f;
+    for (const char* tenant : {"acme", "globex", "acme", ""}) {
+        auto collection =
+            collection_of(std::string(tenant) +
+                              std::to_string(f.await(f.store->list_collections(tenant, {})).total),
+                          1);
+        collection.tenant = tenant;
+        f.await(f.store->put_collection(collection));
+    }
+    const auto acme = f.await(f.store->list_collections("acme", {}));
+    CHECK(acme.total == 2);
+    REQUIRE(acme.items.size() == 2);
+    CHECK(acme.items[0].id == "acme1");
+    CHECK(acme.items[1].id == "acme0");
+    CHECK(acme.items[0].tenant == "acme");
+    CHECK(f.await(f.store->list_collections("globex", {})).total == 1);
+    CHECK(f.await(f.store->list_collections("", {})).total == 1);
+    CHECK(f.await(f.store->list_collections("initech", {})).total == 0);
+    const auto found = f.await(f.store->get_collection("globex0"));
+    REQUIRE(found);
+    CHECK(found->tenant == "globex");
+
+    auto run = run_of(*found, "r");
+    run.tenant = "globex";
+    run.callback_url = "https://hooks.example.test/done";
+    run.callback_status = CallbackStatus::pending;
+    REQUIRE(f.await(f.store->create_run(run, found->requests)));
+    const auto stored = f.await(f.store->get_run("globex0", "r"));
+    REQUIRE(stored);
+    CHECK(stored->tenant == "globex");
+    CHECK(stored->callback_url == run.callback_url);
+    CHECK(stored->callback_status == CallbackStatus::pending);
+
+    f.await(f.store->update_callback("r", CallbackStatus::sent, 2, std::nullopt));
+    const auto sent = f.await(f.store->get_run("globex0", "r"));
+    REQUIRE(sent);
+    CHECK(sent->callback_status == CallbackStatus::sent);
+    // A run without a callback has no status for it.
+    const auto plain = run_of(*found, "plain");
+    REQUIRE(f.await(f.store->create_run(plain, found->requests)));
+    CHECK_FALSE(f.await(f.store->get_run("globex0", "plain"))->callback_status);
+}
+
+STORE_TEST("the first reply to an idempotency key is kept, per tenant, until it is old") {
+    StoreFixture<TestType> f;
+    const IdempotentReply first{"acme",       "key-1", "digest-a", 201, R"({"id":"first"})",
+                                at_second(10)};
+    f.await(f.store->put_idempotent_reply(first));
+    IdempotentReply second = first;
+    second.body = R"({"id":"second"})";
+    second.created_at = at_second(20);
+    f.await(f.store->put_idempotent_reply(second));  // the same key: the first stays
+
+    const auto found = f.await(f.store->find_idempotent_reply("acme", "key-1"));
+    REQUIRE(found);
+    CHECK(found->request_digest == "digest-a");
+    CHECK(found->status == 201);
+    CHECK(found->body == R"({"id":"first"})");
+    CHECK(found->created_at == at_second(10));
+    CHECK_FALSE(f.await(f.store->find_idempotent_reply("globex", "key-1")));
+    CHECK_FALSE(f.await(f.store->find_idempotent_reply("acme", "key-2")));
+
+    IdempotentReply later{"globex", "key-1", "digest-b", 200, "{}", at_second(30)};
+    f.await(f.store->put_idempotent_reply(later));
+    CHECK(f.await(f.store->remove_idempotent_replies_before(at_second(25))) == 1);
+    CHECK_FALSE(f.await(f.store->find_idempotent_reply("acme", "key-1")));
+    CHECK(f.await(f.store->find_idempotent_reply("globex", "key-1")));
 }

@@ -38,7 +38,17 @@ TEST_CASE("a run in progress") {
           R"({"run_id":"9b64941a-4545-4c57-9174-c70e781d9192","status":"in_progress",)"
           R"("total_requests":2,"success_requests":1,"failed_requests":0,"timeout_requests":0,)"
           R"("cancelled_requests":0,"collection_id":"c38b0bcf-cb7c-4728-8704-2c2e267dcff9",)"
-          R"("created_at":"2026-11-28T17:00:00.123Z","finished_at":null})");
+          R"("created_at":"2026-11-28T17:00:00.123Z","finished_at":null,)"
+          R"("callback_status":null})");
+}
+
+TEST_CASE("a run with a callback shows where its notice stands") {
+    Run run;
+    run.callback_url = "https://hooks.example.com/done";
+    run.callback_status = CallbackStatus::pending;
+    CHECK(to_json(run).ends_with(R"("finished_at":null,"callback_status":"pending"})"));
+    run.callback_status = CallbackStatus::failed;
+    CHECK(to_json(run).ends_with(R"("callback_status":"failed"})"));
 }
 
 TEST_CASE("a finished run carries its end time") {

@@ -45,6 +45,12 @@ TEST_CASE("no flags give the documented defaults") {
     CHECK(options->log_level == LogLevel::info);
     CHECK(options->server.tls_certificate_file.empty());
     CHECK(options->server.tls_private_key_file.empty());
+    CHECK(options->server.api_keys_file.empty());
+    CHECK_FALSE(options->server.insecure_open);
+    CHECK(options->server.rate_limit == 0);
+    CHECK(options->runtime.tenant_concurrency == 0);
+    CHECK(options->runtime.tenant_queue == 0);
+    CHECK(options->runtime.webhook_secret.empty());
     CHECK_FALSE(options->help);
 }
 
@@ -72,7 +78,17 @@ TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
                                 "/etc/scrape/server.crt",
                                 "--tls-key=/etc/scrape/server.key",
                                 "--log-level",
-                                "debug"});
+                                "debug",
+                                "--api-keys",
+                                "/etc/scrape/keys",
+                                "--insecure-open",
+                                "--rate-limit=20",
+                                "--tenant-concurrency",
+                                "32",
+                                "--tenant-queue",
+                                "50000",
+                                "--webhook-secret",
+                                "whsec-1"});
     REQUIRE(options);
     CHECK(options->server.host == "0.0.0.0");
     CHECK(options->server.port == 9000);
@@ -90,6 +106,12 @@ TEST_CASE("every flag sets its field, as `--flag value` or `--flag=value`") {
     CHECK(options->server.tls_certificate_file == "/etc/scrape/server.crt");
     CHECK(options->server.tls_private_key_file == "/etc/scrape/server.key");
     CHECK(options->log_level == LogLevel::debug);
+    CHECK(options->server.api_keys_file == "/etc/scrape/keys");
+    CHECK(options->server.insecure_open);
+    CHECK(options->server.rate_limit == 20);
+    CHECK(options->runtime.tenant_concurrency == 32);
+    CHECK(options->runtime.tenant_queue == 50000);
+    CHECK(options->runtime.webhook_secret == "whsec-1");
 }
 
 TEST_CASE("the listen address takes IPv6 hosts in brackets and port 0") {
@@ -195,6 +217,17 @@ TEST_CASE("durations take a unit, or are seconds") {
     CHECK(graced->grace == std::chrono::seconds(0));
 }
 
+TEST_CASE("start-up failures of the API keys and of an open server name their flags") {
+    CHECK(describe_startup_error(ApiKeysError("keys.txt", "line 3: this key is listed already")) ==
+          "--api-keys keys.txt: line 3: this key is listed already");
+    CHECK(describe_startup_error(OpenServerRefused("0.0.0.0")) ==
+          "refusing to serve 0.0.0.0 without API keys: anyone who reaches it could read and start "
+          "every run; give --api-keys FILE, or --insecure-open to allow it");
+    CHECK(describe_startup_error(TlsSetupError(TlsSetupError::Setting::certificate_file, "x.crt",
+                                               "holds no PEM certificate")) ==
+          "--tls-cert x.crt: holds no PEM certificate");
+}
+
 TEST_CASE("help wins over everything else and the usage lists every flag") {
     const auto options = parse({"--bogus", "--help"}, {{"ASYNCSCRAPE_RETRIES", "x"}});
     REQUIRE(options);
@@ -219,6 +252,13 @@ TEST_CASE("help wins over everything else and the usage lists every flag") {
                                         "--tls-key FILE",
                                         "ASYNCSCRAPE_TLS_CERT",
                                         "--log-level LEVEL",
+                                        "--api-keys FILE",
+                                        "--insecure-open",
+                                        "--rate-limit N",
+                                        "--tenant-concurrency N",
+                                        "--tenant-queue N",
+                                        "--webhook-secret SECRET",
+                                        "default none (unsigned)",
                                         "--help",
                                         "ASYNCSCRAPE_MAX_BODY_BYTES",
                                         "default 127.0.0.1:8080",

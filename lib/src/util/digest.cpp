@@ -1,0 +1,79 @@
+#include "util/digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace asyncscrape {
+
+struct Sha256::Context {
+    struct Free {
+        void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+    };
+    std::unique_ptr<EVP_MD_CTX, Free> md{EVP_MD_CTX_new()};
+};
+
+Sha256::Sha256() : context_(std::make_unique<Context>()) {
+    if (!context_->md || EVP_DigestInit_ex(context_->md.get(), EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 is not available from OpenSSL");
+    }
+}
+
+Sha256::~Sha256() = default;
+
+Sha256& Sha256::add(std::string_view bytes) {
+    EVP_DigestUpdate(context_->md.get(), bytes.data(), bytes.size());
+    return *this;
+}
+
+Sha256Digest Sha256::finish() {
+    Sha256Digest digest{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context_->md.get(), digest.data(), &size);
+    return digest;
+}
+
+Sha256Digest sha256(std::string_view bytes) {
+    return Sha256().add(bytes).finish();
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr std::string_view digits = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (const std::uint8_t byte : bytes) {
+        text += digits[byte >> 4];
+        text += digits[byte & 0x0f];
+    }
+    return text;
+}
+
+int hex_digit_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+bool from_hex(std::string_view text, std::span<std::uint8_t> out) {
+    if (text.size() != out.size() * 2) {
+        return false;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int high = hex_digit_value(text[2 * i]);
+        const int low = hex_digit_value(text[2 * i + 1]);
+        if (high < 0 || low < 0) {
+            return false;
+        }
+        out[i] = static_cast<std::uint8_t>(high << 4 | low);
+    }
+    return true;
+}
+
+}  // namespace asyncscrape
