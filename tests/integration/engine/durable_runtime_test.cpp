@@ -148,7 +148,62 @@ asio::awaitable<void> cancel_as_it_ends(Runtime& runtime, const TargetServer& ta
     co_await runtime.shutdown();
 }
 
+// A run whose notice is refused (HTTP 500) once; stops the runtime while it waits to try again.
+asio::awaitable<Run> run_with_refused_notice(Runtime& runtime, const TargetServer& target) {
+    CollectionSpec spec;
+    spec.name = "notified";
+    spec.requests.push_back(plain(target.url("/page")));
+    spec.callback_url = target.url("/status/500");
+    auto collection = co_await runtime.create_collection(std::move(spec));
+    REQUIRE(collection);
+    auto run = co_await runtime.start_run(collection->id);
+    REQUIRE(run);
+    auto ended = co_await runtime.wait_run(collection->id, run->run_id);
+    REQUIRE(ended);
+    // The store says where delivery stands once the first try has failed.
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        const auto pending = co_await runtime.store().pending_callbacks();
+        if ((!pending.empty() && pending[0].attempts == 1) || Clock::now() > deadline) {
+            break;
+        }
+        co_await sleep_for(milliseconds(20));
+    }
+    co_await runtime.shutdown();
+    co_return *ended;
+}
+
+asio::awaitable<void> resume_notice_then_stop(Runtime& runtime, Run ended) {
+    const auto pending = co_await runtime.store().pending_callbacks();
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].run.run_id == ended.run_id);
+    CHECK(pending[0].attempts == 1);
+    REQUIRE(pending[0].next_try);
+    CHECK(*pending[0].next_try > Clock::now());  // the second try is 30 s after the first
+    co_await runtime.resume_runs();
+    co_await runtime.shutdown();
+    const auto still = co_await runtime.store().pending_callbacks();
+    REQUIRE(still.size() == 1);
+    CHECK(still[0].attempts == 1);
+    const auto run = co_await runtime.get_run(ended.collection_id, ended.run_id);
+    REQUIRE(run);
+    CHECK(run->callback_status == CallbackStatus::pending);
+}
+
 }  // namespace
+
+TEST_CASE("a webhook not delivered when the runtime stops is still due at the next start") {
+    const TempDir data;
+    asio::io_context io;
+    TargetServer target(io);
+    Run ended;
+    {
+        Runtime first(io.get_executor(), local_config(), durable_store(io, data));
+        ended = run_test_coroutine(io, run_with_refused_notice(first, target));
+    }
+    Runtime second(io.get_executor(), local_config(), durable_store(io, data));
+    run_test_coroutine(io, resume_notice_then_stop(second, ended));
+}
 
 TEST_CASE("a run seen ended cannot be cancelled, even while its end is being written") {
     const TempDir data;
