@@ -12,12 +12,16 @@ FUZZ_SECONDS ?= 300
 FUZZ_JOBS ?= $(JOBS)
 FUZZ_CXX ?= clang++-16
 
-.PHONY: all deps build run test test-asan fuzz install format clean
+.PHONY: all deps bench-deps build run test test-asan bench bench-quick fuzz install format clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+# The benchmark's peers (nginx, wrk, curl, aiohttp, gnuplot, Node): only `make bench` needs them.
+bench-deps: deps
+	@scripts/install-deps.sh bench
 
 $(BUILD_DIR)/build.ninja: | deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -36,6 +40,17 @@ test-asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+# The benchmark harness (bench/driver.py, docs/benchmarks.md): every workload beside its peers on
+# loopback, medians of 3, results in bench/results/. Measurements: targets are reported, never
+# asserted. `bench-quick` is the small version CI runs so that the harness never rots.
+# BENCH_FLAGS passes more, e.g. BENCH_FLAGS='--only fanout,api'.
+BENCH_FLAGS ?=
+bench: build bench-deps
+	/usr/bin/python3 bench/driver.py --build $(BUILD_DIR) $(BENCH_FLAGS)
+
+bench-quick: build bench-deps
+	/usr/bin/python3 bench/driver.py --quick --reps 3 --build $(BUILD_DIR) $(BENCH_FLAGS)
 
 # libFuzzer targets of tests/fuzz/ (clang, ASan, UBSan), each run for FUZZ_SECONDS on a scratch
 # copy of its seed corpus; fails on any finding (tests/fuzz/run.sh says where the input is).

@@ -7,6 +7,9 @@
 #
 # clang-16 and its compiler-rt (libFuzzer, ASan, UBSan) build `make fuzz`, llvm-16 symbolizes its
 # stack traces: clang 14, Debian's default clang, cannot compile libstdc++ 12's <ranges>.
+#
+#     scripts/install-deps.sh          # what the build, the tests and the fuzzers need
+#     scripts/install-deps.sh bench    # that, plus the peers of the benchmark harness (make bench)
 set -euo pipefail
 
 packages=(
@@ -17,6 +20,21 @@ packages=(
   chromium
   clang-16 libclang-rt-16-dev llvm-16
 )
+
+case "${1:-}" in
+  "") ;;
+  bench)
+    # The benchmark's peers and its chart. Node only where none is on PATH: a machine may carry
+    # another Node.js (e.g. a vendor's nodejs package, which conflicts with Debian's npm).
+    packages+=(nginx-light wrk curl python3-aiohttp gnuplot-nox)
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
+    ;;
+  *)
+    echo "usage: scripts/install-deps.sh [bench]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do
