@@ -282,6 +282,18 @@ def create_run(ctx, api, url, requests):
     return collection["id"], f"{api}/async/collections/{collection['id']}/runs/{run['run_id']}"
 
 
+def finished_run_as_file(ctx, api, filename):
+    """A finished run of one GET of the nginx page, and its run object's bytes written to
+    ctx.www/filename, for nginx to serve the same bytes: the run URL."""
+    _, run_url = create_run(ctx, api, ctx.nginx_url("/page.html"), 1)
+    run = wait_run(ctx, run_url)
+    if run["success_requests"] != 1:
+        raise RuntimeError(f"the run did not succeed: {run}")
+    with open(os.path.join(ctx.www, filename), "wb") as file:
+        file.write(ctx.http_bytes(run_url))
+    return run_url
+
+
 def wait_run(ctx, run_url, timeout=120):
     """Polls a run until it is no longer in progress; its last run object."""
     deadline = time.monotonic() + timeout

@@ -2,8 +2,6 @@
 server is one io_context thread) under wrk with 64 keep-alive connections, beside nginx (one
 worker) serving the same JSON bytes from a file."""
 
-import os
-
 import benchlib
 
 NAME = "api"
@@ -24,14 +22,8 @@ def _seconds(ctx):
 def setup(ctx):
     process, api = benchlib.start_server(ctx, "memory")
     _state["server"] = process
-    _, run_url = benchlib.create_run(ctx, api, ctx.nginx_url("/page.html"), 1)
-    run = benchlib.wait_run(ctx, run_url)
-    if run["success_requests"] != 1:
-        raise RuntimeError(f"the run did not succeed: {run}")
+    run_url = benchlib.finished_run_as_file(ctx, api, "run.json")
     _state["run_url"] = run_url
-    # The same bytes, as a file for nginx.
-    with open(os.path.join(ctx.www, "run.json"), "wb") as file:
-        file.write(ctx.http_bytes(run_url))
     ctx.log(f"GET {run_url}, {CONNECTIONS} connections, {_seconds(ctx)} s a side")
 
 

@@ -6,7 +6,6 @@ flight, back to back for the whole measurement. Beside it, the same probe at the
 against nginx serving a run object's bytes from a file (no load: the floor of the method)."""
 
 import json
-import os
 import subprocess
 import time
 
@@ -104,10 +103,7 @@ def setup(ctx):
     _state["server"] = process
     _state["api"] = api
     # A run object's bytes, for nginx to serve from a file.
-    _, run_url = benchlib.create_run(ctx, api, ctx.nginx_url("/page.html"), 1)
-    benchlib.wait_run(ctx, run_url)
-    with open(os.path.join(ctx.www, "run_status.json"), "wb") as file:
-        file.write(ctx.http_bytes(run_url))
+    benchlib.finished_run_as_file(ctx, api, "run_status.json")
     ctx.log(f"{_rate(ctx)} req/s for {_seconds(ctx)} s, during runs of {RUN_REQUESTS} GETs")
 
 

@@ -1,5 +1,6 @@
 #include "support/target_server.hpp"
 
+#include "support/open_connections.hpp"
 #include "support/test_certificates.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -189,33 +190,12 @@ struct TargetServer::State {
     std::map<std::string, std::size_t, std::less<>> requests;
     std::map<std::string, int> flaky_failures;  // by key
     std::size_t accepted = 0;
-    std::size_t open = 0;
-    std::size_t peak_open = 0;
-    std::list<tcp::socket*> sockets;  // of open connections, for stop()
+    OpenConnections connections;
 };
 
 namespace {
 
 using State = TargetServer::State;
-
-// Counts an open connection and lets stop() close it.
-class OpenConnection {
-  public:
-    OpenConnection(State& state, tcp::socket& socket) : state_(state), socket_(socket) {
-        state_.sockets.push_back(&socket_);
-        state_.peak_open = std::max(state_.peak_open, ++state_.open);
-    }
-    ~OpenConnection() {
-        state_.sockets.remove(&socket_);
-        --state_.open;
-    }
-    OpenConnection(const OpenConnection&) = delete;
-    OpenConnection& operator=(const OpenConnection&) = delete;
-
-  private:
-    State& state_;
-    tcp::socket& socket_;
-};
 
 template <class Stream>
 asio::awaitable<bool> write_text(Stream& stream, std::string_view text) {
@@ -460,14 +440,14 @@ asio::awaitable<void> serve_requests(std::shared_ptr<State> state, Stream& strea
 asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket socket,
                                        std::size_t connection_number) {
     if (state->transport == TargetTransport::silent) {
-        const OpenConnection tracked(*state, socket);
+        const OpenConnection tracked(state->connections, socket);
         co_await wait_until_closed(socket);
     } else if (!state->tls_context) {
-        const OpenConnection tracked(*state, socket);
+        const OpenConnection tracked(state->connections, socket);
         co_await serve_requests(state, socket, socket, connection_number);
     } else {
         ssl::stream<tcp::socket> stream(std::move(socket), *state->tls_context);
-        const OpenConnection tracked(*state, stream.next_layer());
+        const OpenConnection tracked(state->connections, stream.next_layer());
         const auto [error] = co_await stream.async_handshake(ssl::stream_base::server,
                                                              asio::as_tuple(asio::use_awaitable));
         if (!error) {
@@ -564,7 +544,7 @@ void TargetServer::stop() {
 
 void TargetServer::drop_connections() {
     boost::system::error_code ignored;
-    for (tcp::socket* socket : state_->sockets) {
+    for (tcp::socket* socket : state_->connections.sockets) {
         socket->shutdown(tcp::socket::shutdown_both, ignored);
         socket->close(ignored);
     }
@@ -580,11 +560,11 @@ std::size_t TargetServer::connections_accepted() const {
 }
 
 std::size_t TargetServer::open_connections() const {
-    return state_->open;
+    return state_->connections.open;
 }
 
 std::size_t TargetServer::peak_open_connections() const {
-    return state_->peak_open;
+    return state_->connections.peak_open;
 }
 
 const std::string& TargetServer::ca_file() {

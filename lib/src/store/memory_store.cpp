@@ -4,8 +4,10 @@
 #include <asyncscrape/store.hpp>
 
 #include <algorithm>
+#include <map>
 #include <ranges>
 #include <unordered_map>
+#include <utility>
 
 namespace asyncscrape {
 namespace {
@@ -255,11 +257,11 @@ class MemoryStore final : public Store {
 
     Task<std::optional<IdempotentReply>> find_idempotent_reply(TenantId tenant,
                                                                std::string key) override {
-        co_return find_or_null(idempotent_replies_, idempotency_slot(tenant, key));
+        co_return find_or_null(idempotent_replies_, std::pair(std::move(tenant), std::move(key)));
     }
 
     Task<void> put_idempotent_reply(IdempotentReply reply) override {
-        std::string slot = idempotency_slot(reply.tenant, reply.key);
+        auto slot = std::pair(reply.tenant, reply.key);
         idempotent_replies_.try_emplace(std::move(slot), std::move(reply));
         co_return;
     }
@@ -280,15 +282,10 @@ class MemoryStore final : public Store {
     };
 
     template <class Map>
-    static std::optional<typename Map::mapped_type> find_or_null(const Map& map,
-                                                                 const std::string& key) {
+    static std::optional<typename Map::mapped_type> find_or_null(
+        const Map& map, const typename Map::key_type& key) {
         const auto found = map.find(key);
         return found == map.end() ? std::nullopt : std::optional(found->second);
-    }
-
-    // Tenant names hold no newline (the keys file is read line by line).
-    static std::string idempotency_slot(const TenantId& tenant, const std::string& key) {
-        return tenant + '\n' + key;
     }
 
     RunRecord* find_run(const std::string& run_id) {
@@ -309,7 +306,8 @@ class MemoryStore final : public Store {
     std::vector<std::string> collection_order_;  // creation order
     std::unordered_map<std::string, RunRecord> runs_;
     std::unordered_map<std::string, std::vector<std::string>> runs_by_collection_;  // run order
-    std::unordered_map<std::string, IdempotentReply> idempotent_replies_;  // by idempotency_slot
+    std::map<std::pair<TenantId, std::string>, IdempotentReply>
+        idempotent_replies_;  // by tenant, key
 };
 
 }  // namespace

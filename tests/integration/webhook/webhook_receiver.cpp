@@ -1,6 +1,7 @@
 #include "webhook_receiver.hpp"
 
 #include "server/log_failure.hpp"
+#include "support/open_connections.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -32,9 +33,7 @@ struct WebhookReceiver::State {
     std::function<ReceiverAnswer(std::size_t)> plan;
     std::vector<ReceivedRequest> requests;
     std::size_t accepted = 0;
-    std::size_t open = 0;
-    std::size_t peak_open = 0;
-    std::list<tcp::socket*> sockets;  // of open connections, for stop()
+    OpenConnections connections;
 };
 
 namespace {
@@ -47,25 +46,6 @@ std::string lower_case(std::string_view text) {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return lower;
 }
-
-// Counts an open connection and lets stop() close it.
-class OpenConnection {
-  public:
-    OpenConnection(State& state, tcp::socket& socket) : state_(state), socket_(socket) {
-        state_.sockets.push_back(&socket_);
-        state_.peak_open = std::max(state_.peak_open, ++state_.open);
-    }
-    ~OpenConnection() {
-        state_.sockets.remove(&socket_);
-        --state_.open;
-    }
-    OpenConnection(const OpenConnection&) = delete;
-    OpenConnection& operator=(const OpenConnection&) = delete;
-
-  private:
-    State& state_;
-    tcp::socket& socket_;
-};
 
 // Reads and discards until the peer closes or stop() closes the socket.
 asio::awaitable<void> wait_until_closed(tcp::socket& socket) {
@@ -81,7 +61,7 @@ asio::awaitable<void> wait_until_closed(tcp::socket& socket) {
 
 // One request a connection: the notifier keeps no connection for another delivery.
 asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket socket) {
-    const OpenConnection tracked(*state, socket);
+    const OpenConnection tracked(state->connections, socket);
     boost::beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
     parser.body_limit(1024 * 1024);
@@ -181,13 +161,13 @@ std::size_t WebhookReceiver::connections_accepted() const {
 }
 
 std::size_t WebhookReceiver::peak_open_connections() const {
-    return state_->peak_open;
+    return state_->connections.peak_open;
 }
 
 void WebhookReceiver::stop() {
     boost::system::error_code ignored;
     state_->acceptor.close(ignored);
-    for (tcp::socket* socket : state_->sockets) {
+    for (tcp::socket* socket : state_->connections.sockets) {
         socket->shutdown(tcp::socket::shutdown_both, ignored);
         socket->close(ignored);
     }
