@@ -44,6 +44,16 @@ bool Connection::peer_closed() {
     return !(received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
+boost::beast::flat_buffer& Connection::read_buffer() {
+    // Beast reads at most the buffer's free capacity (512 bytes at first, then growing): with
+    // room for a typical response from the start, one read takes its header and body.
+    constexpr std::size_t typical_response_bytes = 16 * 1024;
+    if (read_buffer_.capacity() < typical_response_bytes) {
+        read_buffer_.reserve(typical_response_bytes);
+    }
+    return read_buffer_;
+}
+
 void Connection::close() {
     boost::system::error_code ignored;
     transport().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
@@ -31,11 +32,17 @@ class Connection {
 
     void close();
 
+    // Where responses are read, kept with the connection so that a reused connection reads
+    // into memory it already has. Between exchanges it is empty (a response with bytes after
+    // its end leaves the connection unreusable).
+    boost::beast::flat_buffer& read_buffer();
+
     // When it was last handed back to the pool.
     std::chrono::steady_clock::time_point idle_since;
 
   private:
     std::variant<boost::beast::tcp_stream, TlsStream> stream_;
+    boost::beast::flat_buffer read_buffer_;
 };
 
 }  // namespace asyncscrape::fetch

@@ -4,14 +4,15 @@
 #include "fetch/response_headers.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <array>
 #include <chrono>
@@ -40,12 +41,12 @@ FetchFailure decoding_failure(BodyDecoder::Status status, std::string_view codin
 }
 
 template <class Stream>
-asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& request,
-                                      std::size_t max_body_bytes,
+asio::awaitable<Exchange> exchange_on(Stream& stream, boost::beast::flat_buffer& buffer,
+                                      const OutgoingRequest& request, std::size_t max_body_bytes,
                                       std::chrono::steady_clock::time_point deadline) {
     Exchange result;
-    const auto [write_error, written] =
-        co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
+    const auto [write_error, written] = co_await asio::async_write(
+        stream, asio::buffer(request.bytes), asio::as_tuple(asio::use_awaitable));
     if (write_error) {
         const bool cancelled = co_await caller_cancelled();
         result.nothing_received = true;
@@ -54,13 +55,12 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& req
     }
     const auto sent_at = std::chrono::steady_clock::now();
 
-    boost::beast::flat_buffer buffer;
     std::optional<ResponseParser> parser;
     do {  // informational responses (103 Early Hints, ...) precede the real one
         parser.emplace();
         parser->header_limit(max_header_bytes);
         parser->body_limit(max_body_bytes);
-        parser->skip(request.method() == http::verb::head);
+        parser->skip(request.head);
         const auto [error, read] = co_await http::async_read_header(
             stream, buffer, *parser, asio::as_tuple(asio::use_awaitable));
         if (error) {
@@ -129,9 +129,11 @@ asio::awaitable<Exchange> exchange(Connection& connection, const OutgoingRequest
                                    std::size_t max_body_bytes,
                                    std::chrono::steady_clock::time_point deadline) {
     if (TlsStream* tls = connection.tls()) {
-        co_return co_await exchange_on(*tls, request, max_body_bytes, deadline);
+        co_return co_await exchange_on(*tls, connection.read_buffer(), request, max_body_bytes,
+                                       deadline);
     }
-    co_return co_await exchange_on(connection.transport(), request, max_body_bytes, deadline);
+    co_return co_await exchange_on(connection.transport(), connection.read_buffer(), request,
+                                   max_body_bytes, deadline);
 }
 
 }  // namespace asyncscrape::fetch

@@ -4,12 +4,11 @@
 
 #include "fetch/connection.hpp"
 #include "fetch/fetch_failure.hpp"
+#include "fetch/outgoing_request.hpp"
 
 #include <asyncscrape/model.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -17,8 +16,6 @@
 #include <string>
 
 namespace asyncscrape::fetch {
-
-using OutgoingRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct Exchange {
     std::optional<FetchFailure> failure;

@@ -56,7 +56,7 @@ Fetcher::Fetcher(asio::any_io_executor executor, const RuntimeConfig& config, Ad
     : executor_(executor),
       config_(config),
       guard_(std::move(guard)),
-      tls_context_(make_tls_client_context(config.extra_ca_file)),
+      tls_context_(config.extra_ca_file),
       dns_(executor, config.dns_cache_ttl),
       pool_(executor, config) {}
 
@@ -190,7 +190,8 @@ asio::awaitable<std::unique_ptr<Connection>> Fetcher::open_connection(const Targ
         co_return nullptr;
     }
 
-    auto connection = std::make_unique<Connection>(executor_, target.tls ? &tls_context_ : nullptr);
+    auto connection =
+        std::make_unique<Connection>(executor_, target.tls ? &tls_context_.get() : nullptr);
     connection->transport().expires_at(deadline);
     const auto connecting_since = SteadyClock::now();
     const auto [connect_error, endpoint] = co_await connection->transport().async_connect(

@@ -9,12 +9,12 @@
 #include "fetch/http_client.hpp"
 #include "fetch/ssrf_guard.hpp"
 #include "fetch/target_url.hpp"
+#include "fetch/tls_context.hpp"
 
 #include <asyncscrape/config.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include <memory>
 
@@ -43,7 +43,7 @@ class Fetcher {
     boost::asio::any_io_executor executor_;
     RuntimeConfig config_;
     AddressGuard guard_;
-    boost::asio::ssl::context tls_context_;
+    TlsClientContext tls_context_;
     DnsCache dns_;
     ConnectionPool pool_;
 };

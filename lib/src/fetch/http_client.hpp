@@ -28,9 +28,9 @@ struct FetchRequest {
 enum class FetchError {
     none,
     invalid_url,
-    blocked,  // the SSRF guard refused the address: "blocked: private address"
-    dns,                // the lookup failed; it may work another time
-    unknown_host,       // DNS says the name does not exist or has no address: final
+    blocked,       // the SSRF guard refused the address: "blocked: private address"
+    dns,           // the lookup failed; it may work another time
+    unknown_host,  // DNS says the name does not exist or has no address: final
     connect,
     tls,       // handshake or certificate failure
     protocol,  // not HTTP, malformed response, connection reset mid-message

@@ -5,8 +5,6 @@
 
 namespace asyncscrape::fetch {
 
-namespace http = boost::beast::http;
-
 namespace {
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
@@ -16,32 +14,46 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     });
 }
 
+bool has_header(const HeaderList& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
+        return equals_ignoring_case(header.first, name);
+    });
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+}
+
 }  // namespace
 
-http::request<http::string_body> make_outgoing_request(const FetchRequest& request,
-                                                       const TargetUrl& target,
-                                                       std::string_view default_user_agent) {
-    http::request<http::string_body> message;
-    message.version(11);
-    message.method_string(request.method);
-    message.target(target.target);
-    message.set(http::field::host, target.host_header);
+OutgoingRequest make_outgoing_request(const FetchRequest& request, const TargetUrl& target,
+                                      std::string_view default_user_agent) {
+    OutgoingRequest message;
+    message.head = request.method == "HEAD";
+    std::string& out = message.bytes;
+    // Room for a typical request at once: a few appends, one allocation.
+    out.reserve(256 + target.target.size() + (request.body ? request.body->size() : 0));
+    out.append(request.method).append(" ").append(target.target).append(" HTTP/1.1\r\n");
+    append_field(out, "Host", target.host_header);
     for (const auto& [name, value] : request.headers) {
         // Framing is ours to decide from the body we send.
         if (equals_ignoring_case(name, "host") || equals_ignoring_case(name, "content-length")) {
             continue;
         }
-        message.insert(name, value);
+        append_field(out, name, value);
     }
-    if (message.find(http::field::user_agent) == message.end()) {
-        message.set(http::field::user_agent, default_user_agent);
+    if (!has_header(request.headers, "user-agent")) {
+        append_field(out, "User-Agent", default_user_agent);
     }
-    if (message.find(http::field::accept_encoding) == message.end()) {
-        message.set(http::field::accept_encoding, "gzip, deflate");
+    if (!has_header(request.headers, "accept-encoding")) {
+        append_field(out, "Accept-Encoding", "gzip, deflate");
     }
     if (request.body) {
-        message.body() = *request.body;
-        message.content_length(message.body().size());
+        append_field(out, "Content-Length", std::to_string(request.body->size()));
+    }
+    out.append("\r\n");
+    if (request.body) {
+        out.append(*request.body);
     }
     return message;
 }

@@ -48,15 +48,21 @@ class VerifyHostName {
 
 }  // namespace
 
-ssl::context make_tls_client_context(const std::string& extra_ca_file) {
-    ssl::context context(ssl::context::tls_client);
-    context.set_default_verify_paths();
+TlsClientContext::TlsClientContext(const std::string& extra_ca_file)
+    : context_(ssl::context::tls_client) {
     if (!extra_ca_file.empty()) {
-        context.load_verify_file(extra_ca_file);
+        context_.load_verify_file(extra_ca_file);
     }
-    context.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-    return context;
+    context_.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_2_VERSION);
+}
+
+ssl::context& TlsClientContext::get() {
+    if (!system_store_loaded_) {
+        context_.set_default_verify_paths();
+        system_store_loaded_ = true;
+    }
+    return context_;
 }
 
 boost::system::error_code prepare_tls_stream(TlsStream& stream, const std::string& host) {

@@ -13,9 +13,22 @@ namespace asyncscrape::fetch {
 
 using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
 
-// A client context trusting the system CA store and, when `extra_ca_file` is not empty, the CAs
-// of that PEM file too. Throws when the file cannot be loaded (a configuration error).
-boost::asio::ssl::context make_tls_client_context(const std::string& extra_ca_file);
+// The client context: it trusts the system CA store and, when `extra_ca_file` is not empty, the
+// CAs of that PEM file too.
+class TlsClientContext {
+  public:
+    // Loads `extra_ca_file` at once: throws when it cannot be loaded (a configuration error).
+    explicit TlsClientContext(const std::string& extra_ca_file);
+
+    // The context, with the system CA store read at the first call. Reading it takes tens of
+    // milliseconds: a runtime that never makes a TLS connection (the API server between HTTPS
+    // jobs, a plain-HTTP fan-out) starts without paying for it.
+    boost::asio::ssl::context& get();
+
+  private:
+    boost::asio::ssl::context context_;
+    bool system_store_loaded_ = false;
+};
 
 // Readies a stream for a handshake with `host`: SNI (for names, not addresses) and verification
 // that the certificate is for `host`.

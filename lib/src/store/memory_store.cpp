@@ -1,7 +1,11 @@
 // The in-memory store: everything in process memory, lost at exit. It answers every call at once
 // (the awaitables complete without suspending), which also makes it the reference behaviour that
-// the durable stores are tested against.
+// the durable stores are tested against. Two calls are the exception, their work being in
+// proportion to a run's size: creating a run's job records and freeing a deleted collection's
+// runs go in time slices (util/time_slice.hpp), giving way to the rest of the loop in between.
 #include <asyncscrape/store.hpp>
+
+#include "util/time_slice.hpp"
 
 #include <algorithm>
 #include <map>
@@ -56,11 +60,20 @@ class MemoryStore final : public Store {
             co_return false;
         }
         std::erase(collection_order_, id);
+        // Gone at once for every reader; the memory is given back in slices.
+        std::vector<RunRecord> deleted;
         if (auto runs = runs_by_collection_.find(id); runs != runs_by_collection_.end()) {
             for (const auto& run_id : runs->second) {
-                runs_.erase(run_id);
+                if (auto node = runs_.extract(run_id)) {
+                    deleted.push_back(std::move(node.mapped()));
+                }
             }
             runs_by_collection_.erase(runs);
+        }
+        TimeSlice slice;
+        for (RunRecord& record : deleted) {
+            co_await release_in_slices(record.results, slice);
+            co_await release_in_slices(record.jobs, slice);
         }
         co_return true;
     }
@@ -73,7 +86,11 @@ class MemoryStore final : public Store {
         const std::size_t size = requests ? requests->size() : 0;
         record.jobs.resize(size);
         record.job_index.reserve(size);
+        TimeSlice slice;
         for (std::size_t i = 0; i < size; ++i) {
+            if (slice.used_up()) {
+                co_await slice.yield();
+            }
             Job& job = record.jobs[i];
             job.index = static_cast<std::int64_t>(i);
             job.job_id = job_id_of(run.run_id, job.index);
@@ -81,6 +98,9 @@ class MemoryStore final : public Store {
             job.url = (*requests)[i].url;
             job.custom_id = (*requests)[i].custom_id;
             record.job_index.emplace(job.job_id, job.index);
+        }
+        if (slice.yields() > 0 && !collections_.contains(run.collection_id)) {
+            co_return false;  // deleted while other work ran
         }
         record.results.resize(size);
         runs_by_collection_[run.collection_id].push_back(run.run_id);
@@ -280,6 +300,17 @@ class MemoryStore final : public Store {
         std::vector<std::unique_ptr<JobResult>> results;           // by index; null until finished
         std::unordered_map<std::string, std::string> screenshots;  // PNG by job id
     };
+
+    // Empties `items` from the back, giving way to other work as `slice` runs out.
+    template <class T>
+    static Task<void> release_in_slices(std::vector<T>& items, TimeSlice& slice) {
+        while (!items.empty()) {
+            if (slice.used_up()) {
+                co_await slice.yield();
+            }
+            items.pop_back();
+        }
+    }
 
     template <class Map>
     static std::optional<typename Map::mapped_type> find_or_null(

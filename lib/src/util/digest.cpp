@@ -6,6 +6,17 @@
 
 namespace asyncscrape {
 
+namespace {
+
+// Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the algorithm up in OpenSSL 3's
+// provider tables under a lock, which cost more than hashing a job id.
+const EVP_MD* sha256_algorithm() {
+    static const EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return algorithm;
+}
+
+}  // namespace
+
 struct Sha256::Context {
     struct Free {
         void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
@@ -14,7 +25,15 @@ struct Sha256::Context {
 };
 
 Sha256::Sha256() : context_(std::make_unique<Context>()) {
-    if (!context_->md || EVP_DigestInit_ex(context_->md.get(), EVP_sha256(), nullptr) != 1) {
+    if (!context_->md) {
+        throw std::runtime_error("SHA-256 is not available from OpenSSL");
+    }
+    start();
+}
+
+void Sha256::start() {
+    if (!sha256_algorithm() ||
+        EVP_DigestInit_ex(context_->md.get(), sha256_algorithm(), nullptr) != 1) {
         throw std::runtime_error("SHA-256 is not available from OpenSSL");
     }
 }
@@ -30,11 +49,14 @@ Sha256Digest Sha256::finish() {
     Sha256Digest digest{};
     unsigned int size = 0;
     EVP_DigestFinal_ex(context_->md.get(), digest.data(), &size);
+    start();  // a context is reusable once initialised again
     return digest;
 }
 
 Sha256Digest sha256(std::string_view bytes) {
-    return Sha256().add(bytes).finish();
+    // One context per thread, reset for every digest: a run's start hashes every job id.
+    thread_local Sha256 hasher;
+    return hasher.add(bytes).finish();
 }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {

@@ -22,9 +22,12 @@ class Sha256 {
     Sha256& operator=(const Sha256&) = delete;
 
     Sha256& add(std::string_view bytes);
+    // The digest of what was added; the hasher then starts over for another message.
     Sha256Digest finish();
 
   private:
+    void start();
+
     struct Context;
     std::unique_ptr<Context> context_;
 };

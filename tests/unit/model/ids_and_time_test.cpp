@@ -1,6 +1,7 @@
 // Ids, timestamps, wire spellings and the text encodings the JSON mapping relies on.
 #include "model/utf8.hpp"
 #include "util/base64.hpp"
+#include "util/digest.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 
@@ -36,6 +37,18 @@ TEST_CASE("uuid_from_name is the name's SHA-256 as a version 8 UUID") {
     CHECK(uuid_from_name("abc") == "ba7816bf-8f01-8fea-8141-40de5dae2223");
     CHECK(uuid_from_name("abc") == uuid_from_name("abc"));
     CHECK(is_uuid(uuid_from_name("")));
+}
+
+TEST_CASE("a SHA-256 hasher starts over after each digest") {
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    Sha256 hasher;
+    CHECK(to_hex(hasher.add("a").add("bc").finish()) == abc);
+    CHECK(to_hex(hasher.finish()) == empty);
+    CHECK(to_hex(hasher.add("abc").finish()) == abc);
+    // The one-shot form reuses one hasher per thread.
+    CHECK(to_hex(sha256("abc")) == abc);
+    CHECK(to_hex(sha256("")) == empty);
 }
 
 TEST_CASE("job ids are derived from the run and the index, distinct within and across runs") {

@@ -116,3 +116,27 @@ TEST_CASE("origin_of gives scheme, host and an explicit port") {
     CHECK(origin_of("http://[::1]:9000/") == "http://[::1]:9000");
     CHECK(origin_of("https://127.0.0.1/") == "https://127.0.0.1:443");
 }
+
+TEST_CASE("origin_of agrees on a URL as typed and as normalized") {
+    using asyncscrape::normalize_url;
+    using asyncscrape::origin_of;
+    // Normalized URLs take a fast path; other text goes through the URL parser. Both must give
+    // one origin per host and port, or the scheduler would split an origin's per-host limit.
+    const std::pair<std::string, std::string> cases[] = {
+        {"HTTP://Example.COM:80/a", "http://example.com:80"},
+        {"https://example.com:0443/", "https://example.com:443"},
+        {"example.com:8443/x?y#z", "https://example.com:8443"},
+        {"http://[::1]/", "http://[::1]:80"},
+        {"http://[::1]:8080", "http://[::1]:8080"},
+        {"https://127.0.0.1:9/?q", "https://127.0.0.1:9"},
+        {"http://example.com?q=1", "http://example.com:80"},
+    };
+    for (const auto& [typed, origin] : cases) {
+        INFO(typed);
+        const auto normalized = normalize_url(typed);
+        REQUIRE(normalized);
+        CHECK(origin_of(*normalized) == origin);
+    }
+    CHECK(origin_of("http://user@example.com/") == "http://example.com:80");
+    CHECK(origin_of("http://example.com") == "http://example.com:80");
+}
