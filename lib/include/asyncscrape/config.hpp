@@ -30,6 +30,8 @@ struct RuntimeConfig {
     std::chrono::milliseconds retry_base_delay{250};
     std::chrono::milliseconds retry_max_delay{10000};
     // Idle keep-alive connections kept per target, and how long an idle one may wait for reuse.
+    // 0 keeps none; otherwise at least per_host are kept, so that every connection a target may
+    // have in use can be reused.
     std::size_t idle_connections_per_host = 8;
     std::chrono::milliseconds idle_connection_timeout{30000};
     // Successful DNS answers are reused for this long.

@@ -40,7 +40,11 @@ struct ConnectionPool::State : std::enable_shared_from_this<State> {
     State(asio::any_io_executor executor, const RuntimeConfig& config)
         : executor(executor),
           per_host(std::max<std::size_t>(config.per_host, 1)),
-          idle_per_host(config.idle_connections_per_host),
+          // Never fewer idle than may be in use: jobs that end together would otherwise close
+          // the surplus, and the jobs after them open new connections to the same target.
+          idle_per_host(config.idle_connections_per_host == 0
+                            ? 0
+                            : std::max(config.idle_connections_per_host, per_host)),
           idle_timeout(config.idle_connection_timeout),
           reaper_timer(executor) {}
 

@@ -132,6 +132,27 @@ TEST_CASE("concurrent fetches never open more than per_host connections", "[fetc
     CHECK(server.connections_accepted() == 2);
 }
 
+TEST_CASE("every connection in use is kept for reuse, even past the idle limit", "[fetch][pool]") {
+    boost::asio::io_context io;
+    TargetServer server(io);
+    RuntimeConfig config = local_config();
+    config.per_host = 6;
+    config.idle_connections_per_host = 2;  // below per_host: per_host wins
+    HttpClient client(io.get_executor(), config);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<fetch::FetchRequest> requests;
+        for (int i = 0; i < 6; ++i) {
+            requests.push_back(request_to(server.url("/delay/50")));
+        }
+        const auto results = run_test_coroutine(io, fetch_together(client, std::move(requests)));
+        for (const FetchResult& result : results) {
+            CHECK(result.ok());
+        }
+    }
+    // Six connections ended together after the first round and all six served the second.
+    CHECK(server.connections_accepted() == 6);
+}
+
 TEST_CASE("waiting for a connection ends at the deadline", "[fetch][pool]") {
     boost::asio::io_context io;
     TargetServer server(io);
