@@ -1,10 +1,11 @@
 #include "fetch/body_decoder.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <utility>
 
 namespace asyncscrape::fetch {
@@ -14,13 +15,6 @@ namespace {
 constexpr int max_window_bits = 15;
 // inflateInit2 reads a gzip or a zlib header when 32 is added to the window bits.
 constexpr int gzip_or_zlib_window_bits = max_window_bits + 32;
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 // RFC 1950: compression method 8 (deflate) in the low nibble and a header checksum.
 bool is_zlib_header(unsigned char cmf, unsigned char flg) {
@@ -40,13 +34,13 @@ std::optional<ContentCoding> parse_content_coding(std::string_view content_encod
     }
     const std::string_view coding =
         content_encoding.substr(first, content_encoding.find_last_not_of(" \t") - first + 1);
-    if (equals_ignoring_case(coding, "identity")) {
+    if (boost::beast::iequals(coding, "identity")) {
         return ContentCoding::identity;
     }
-    if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {
+    if (boost::beast::iequals(coding, "gzip") || boost::beast::iequals(coding, "x-gzip")) {
         return ContentCoding::gzip;
     }
-    if (equals_ignoring_case(coding, "deflate")) {
+    if (boost::beast::iequals(coding, "deflate")) {
         return ContentCoding::deflate;
     }
     return std::nullopt;

@@ -1,22 +1,16 @@
 #include "fetch/outgoing_request.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
-#include <cctype>
 
 namespace asyncscrape::fetch {
 
 namespace {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
 bool has_header(const HeaderList& headers, std::string_view name) {
     return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
-        return equals_ignoring_case(header.first, name);
+        return boost::beast::iequals(header.first, name);
     });
 }
 
@@ -37,7 +31,7 @@ OutgoingRequest make_outgoing_request(const FetchRequest& request, const TargetU
     append_field(out, "Host", target.host_header);
     for (const auto& [name, value] : request.headers) {
         // Framing is ours to decide from the body we send.
-        if (equals_ignoring_case(name, "host") || equals_ignoring_case(name, "content-length")) {
+        if (boost::beast::iequals(name, "host") || boost::beast::iequals(name, "content-length")) {
             continue;
         }
         append_field(out, name, value);

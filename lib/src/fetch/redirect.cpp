@@ -2,6 +2,7 @@
 
 #include "fetch/target_url.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -16,16 +17,9 @@ namespace urls = boost::urls;
 
 namespace {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
     return std::any_of(names.begin(), names.end(), [&](std::string_view candidate) {
-        return equals_ignoring_case(name, candidate);
+        return boost::beast::iequals(name, candidate);
     });
 }
 

@@ -34,6 +34,14 @@ asio::awaitable<void> delete_then_note(Store& store, std::string id, std::string
     trace += 'D';
 }
 
+// A store holding collection "c" of a large run's requests.
+struct LargeCollection {
+    StoreFixture<MemoryStoreFactory> f;
+    Collection collection = collection_of("c", large_run);
+
+    LargeCollection() { f.await(f.store->put_collection(collection)); }
+};
+
 struct Note {
     std::string* trace;
     char c;
@@ -43,9 +51,8 @@ struct Note {
 }  // namespace
 
 TEST_CASE("the memory store gives way while it creates a large run") {
-    StoreFixture<MemoryStoreFactory> f;
-    const auto collection = collection_of("c", large_run);
-    f.await(f.store->put_collection(collection));
+    LargeCollection large;
+    auto& [f, collection] = large;
     std::string trace;
     bool created = false;
     asio::co_spawn(
@@ -53,7 +60,7 @@ TEST_CASE("the memory store gives way while it creates a large run") {
         create_then_note(*f.store, run_of(collection, "r"), collection.requests, trace, created),
         rethrow);
     asio::post(f.io, Note{&trace, 'x'});  // queued after the creation began
-    f.io.restart();  // after the awaits above, which ran it out of work
+    f.io.restart();                       // after the awaits above, which ran it out of work
     f.io.run();
     CHECK(trace == "xC");
     CHECK(created);
@@ -61,9 +68,8 @@ TEST_CASE("the memory store gives way while it creates a large run") {
 }
 
 TEST_CASE("a collection deleted while its run is being created leaves no run") {
-    StoreFixture<MemoryStoreFactory> f;
-    const auto collection = collection_of("c", large_run);
-    f.await(f.store->put_collection(collection));
+    LargeCollection large;
+    auto& [f, collection] = large;
     std::string trace;
     bool created = true;
     asio::co_spawn(
@@ -80,9 +86,8 @@ TEST_CASE("a collection deleted while its run is being created leaves no run") {
 }
 
 TEST_CASE("deleting a collection frees its runs in slices, answered once all is freed") {
-    StoreFixture<MemoryStoreFactory> f;
-    const auto collection = collection_of("c", large_run);
-    f.await(f.store->put_collection(collection));
+    LargeCollection large;
+    auto& [f, collection] = large;
     REQUIRE(f.await(f.store->create_run(run_of(collection, "r"), collection.requests)));
     std::string trace;
     asio::co_spawn(f.io, delete_then_note(*f.store, "c", trace), rethrow);
