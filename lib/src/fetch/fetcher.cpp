@@ -8,11 +8,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <vector>
 
 namespace asyncscrape::fetch {
@@ -67,14 +69,27 @@ void Fetcher::shutdown() {
 asio::awaitable<FetchResult> Fetcher::fetch(FetchRequest request) {
     const auto started = SteadyClock::now();
     FetchResult result;
+    // A cancellation that arrives between two operations (the coroutine's resumption queued)
+    // reaches no operation: the next one would run to its end. With throw_if_cancelled on, that
+    // next co_await throws operation_aborted instead, caught here. The caller's own setting (a
+    // job records its outcome after a cancellation) is back before it resumes.
+    const bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(true);
+    std::exception_ptr failure;
     try {
         co_await follow_redirects(std::move(request), result);
     } catch (const boost::system::system_error& e) {
-        // Asio throws operation_aborted from an operation begun after the caller was cancelled.
-        if (e.code() != asio::error::operation_aborted) {
-            throw;
+        if (e.code() == asio::error::operation_aborted) {
+            set_failure(result, cancelled_failure());
+        } else {
+            failure = std::current_exception();
         }
-        set_failure(result, cancelled_failure());
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await asio::this_coro::throw_if_cancelled(caller_throws);
+    if (failure) {
+        std::rethrow_exception(failure);
     }
     result.timings.total_ms = milliseconds_since(started);
     co_return result;
