@@ -3,6 +3,7 @@
 #include "engine/job_executor.hpp"
 #include "model/url.hpp"
 #include "util/log.hpp"
+#include "util/time_slice.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
+#include <utility>
 
 namespace asyncscrape::engine {
 
@@ -115,21 +117,13 @@ void Engine::launch_run(const std::shared_ptr<RunState>& run,
                         std::optional<std::vector<std::size_t>> jobs) {
     runs_by_key_.emplace(run->key, run);
     runs_by_id_.emplace(run->run.run_id, run);
-    // Queued before start() returns, so that the next run's start sees them (tenant_queue).
+    // Counted before start() returns, so that the next run's start sees them (tenant_queue).
     if (!run->cancel_requested) {
-        std::vector<std::string> origins;
-        origins.reserve(run->requests->size());
-        for (const Request& request : *run->requests) {
-            origins.push_back(scheduling_origin(request));
-        }
-        if (jobs) {
-            scheduler_.add_run(run->key, run->run.tenant, origins, *jobs);
-        } else {
-            scheduler_.add_run(run->key, run->run.tenant, origins);
-        }
+        run->unqueued = jobs ? jobs->size() : run->requests->size();
+        note_unqueued(run->run.tenant, run->unqueued);
     }
     ++run_coroutines_;
-    asio::co_spawn(executor_, execute_run(run), RunDone{this, run->run.run_id});
+    asio::co_spawn(executor_, execute_run(run, std::move(jobs)), RunDone{this, run->run.run_id});
 }
 
 std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
@@ -137,12 +131,35 @@ std::shared_ptr<RunState> Engine::find(const std::string& run_id) const {
     return found == runs_by_id_.end() ? nullptr : found->second;
 }
 
-asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
+std::size_t Engine::queued_jobs(const TenantId& tenant) const {
+    const auto unqueued = unqueued_.find(tenant);
+    return scheduler_.queued(tenant) + (unqueued == unqueued_.end() ? 0 : unqueued->second);
+}
+
+void Engine::note_unqueued(const TenantId& tenant, std::size_t jobs) {
+    if (jobs > 0) {
+        unqueued_[tenant] += jobs;
+    }
+}
+
+void Engine::note_queued(const TenantId& tenant, std::size_t jobs) {
+    const auto entry = unqueued_.find(tenant);
+    if (jobs > 0 && (entry->second -= jobs) == 0) {
+        unqueued_.erase(entry);
+    }
+}
+
+asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run,
+                                          std::optional<std::vector<std::size_t>> jobs) {
     if (run->cancel_requested) {
         // Resumed after a restart that came between the run's cancel and its end: what it had
         // not finished ends cancelled, and nothing runs.
         co_await cancel_pending_jobs(*run);
+    } else {
+        co_await queue_jobs(*run, std::move(jobs));
     }
+    // Left unqueued by a cancel or a shutdown: pending in the store, no longer waiting here.
+    note_queued(run->run.tenant, std::exchange(run->unqueued, 0));
     pump();
 
     while (run->jobs_in_flight > 0 || scheduler_.queued(run->key) > 0) {
@@ -153,6 +170,36 @@ asio::awaitable<void> Engine::execute_run(std::shared_ptr<RunState> run) {
     }
     runs_by_id_.erase(run->run.run_id);
     runs_by_key_.erase(run->key);
+}
+
+// Hands the run's jobs (all, or those given) to the scheduler in time slices, starting what may
+// start after each: queueing a 20,000-job run (an origin and a queue entry per job) would hold the
+// thread for milliseconds. A cancel or a shutdown meanwhile leaves the rest unqueued, pending in
+// the store: cancel() counts them, and a durable store's next start runs them.
+asio::awaitable<void> Engine::queue_jobs(RunState& run,
+                                         std::optional<std::vector<std::size_t>> jobs) {
+    const std::size_t total = jobs ? jobs->size() : run.requests->size();
+    std::vector<std::size_t> part;
+    std::vector<std::string> origins;
+    TimeSlice slice;
+    std::size_t next = 0;
+    while (next < total && !run.cancel_requested && !run.stopping) {
+        part.clear();
+        origins.clear();
+        do {
+            const std::size_t index = jobs ? (*jobs)[next] : next;
+            part.push_back(index);
+            origins.push_back(scheduling_origin((*run.requests)[index]));
+            ++next;
+        } while (next < total && !slice.used_up());
+        scheduler_.add_jobs(run.key, run.run.tenant, part, origins);
+        run.unqueued -= part.size();
+        note_queued(run.run.tenant, part.size());
+        pump();
+        if (next < total) {
+            co_await slice.yield();
+        }
+    }
 }
 
 asio::awaitable<void> Engine::finish_run(RunState& run) {

@@ -58,14 +58,20 @@ class Engine {
 
     bool stopping() const { return stopping_; }
 
-    // Jobs of a tenant's runs waiting for a slot (not yet admitted).
-    std::size_t queued_jobs(const TenantId& tenant) const { return scheduler_.queued(tenant); }
+    // Jobs of a tenant's runs waiting for a slot (not yet admitted), those of runs still being
+    // queued included.
+    std::size_t queued_jobs(const TenantId& tenant) const;
 
   private:
     struct JobDone;
     struct RunDone;
 
-    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run);
+    boost::asio::awaitable<void> execute_run(std::shared_ptr<RunState> run,
+                                             std::optional<std::vector<std::size_t>> jobs);
+    boost::asio::awaitable<void> queue_jobs(RunState& run,
+                                            std::optional<std::vector<std::size_t>> jobs);
+    void note_unqueued(const TenantId& tenant, std::size_t jobs);
+    void note_queued(const TenantId& tenant, std::size_t jobs);
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     void launch_run(const std::shared_ptr<RunState>& run,
                     std::optional<std::vector<std::size_t>> jobs);
@@ -86,6 +92,8 @@ class Engine {
     RunKey next_key_ = 1;
     std::unordered_map<RunKey, std::shared_ptr<RunState>> runs_by_key_;
     std::unordered_map<std::string, std::shared_ptr<RunState>> runs_by_id_;
+    // Jobs of started runs not yet handed to the scheduler, by tenant (see queue_jobs).
+    std::unordered_map<TenantId, std::size_t> unqueued_;
     std::size_t run_coroutines_ = 0;
     bool stopping_ = false;
     boost::asio::steady_timer runs_gone_;  // notified when the last run coroutine ends

@@ -18,34 +18,37 @@ void Scheduler::add_run(RunKey run, const TenantId& tenant,
                         const std::vector<std::string>& origins) {
     std::vector<std::size_t> every_job(origins.size());
     std::iota(every_job.begin(), every_job.end(), std::size_t{0});
-    add_run(run, tenant, origins, every_job);
+    add_jobs(run, tenant, every_job, origins);
 }
 
-void Scheduler::add_run(RunKey run, const TenantId& tenant, const std::vector<std::string>& origins,
-                        const std::vector<std::size_t>& jobs) {
-    if (jobs.empty() || run_index_.contains(run)) {
+void Scheduler::add_jobs(RunKey run, const TenantId& tenant, const std::vector<std::size_t>& jobs,
+                         const std::vector<std::string>& origins) {
+    if (jobs.empty()) {
         return;
     }
-    RunQueue queue;
-    queue.key = run;
-    for (const std::size_t index : jobs) {
-        const std::uint32_t origin = intern(origins.at(index));
+    const std::uint32_t tenant_id = intern_tenant(tenant);
+    Tenant& owner = tenants_.at(tenant_id);
+    auto found = run_index_.find(run);
+    if (found == run_index_.end()) {
+        // A run with nothing queued (new, or all its earlier jobs admitted) goes to the back of
+        // its tenant's runs.
+        owner.runs.emplace_back().key = run;
+        owner.runs.back().tenant = tenant_id;
+        found = run_index_.emplace(run, std::prev(owner.runs.end())).first;
+    }
+    RunQueue& queue = *found->second;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const std::uint32_t origin = intern(origins.at(i));
         auto& fifo = queue.jobs_by_origin[origin];
         if (fifo.empty()) {
             queue.origin_turns.push_back(origin);
         }
-        fifo.push_back(static_cast<std::uint32_t>(index));
+        fifo.push_back(static_cast<std::uint32_t>(jobs[i]));
         ++origins_[origin].queued;
     }
-    queue.queued = jobs.size();
-    const std::uint32_t tenant_id = intern_tenant(tenant);
-    queue.tenant = tenant_id;
+    queue.queued += jobs.size();
     queued_ += jobs.size();
-
-    Tenant& owner = tenants_.at(tenant_id);
     owner.queued += jobs.size();
-    owner.runs.push_back(std::move(queue));
-    run_index_.emplace(run, std::prev(owner.runs.end()));
     if (!owner.has_turn) {
         // A tenant that had nothing queued joins the back of the line.
         owner.turn = tenant_turns_.insert(tenant_turns_.end(), tenant_id);

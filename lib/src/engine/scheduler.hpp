@@ -63,10 +63,11 @@ class Scheduler {
 
     // Queues every job of a run of `tenant`; `origins[i]` is the origin of job i.
     void add_run(RunKey run, const TenantId& tenant, const std::vector<std::string>& origins);
-    // Queues the jobs `jobs` (ascending indices into `origins`) of a run: a run resumed after a
-    // restart runs again only what has no outcome.
-    void add_run(RunKey run, const TenantId& tenant, const std::vector<std::string>& origins,
-                 const std::vector<std::size_t>& jobs);
+    // Queues jobs of a run of `tenant` behind those of the run already queued; `origins[i]` is
+    // the origin of job `jobs[i]`. A run's jobs may come in several calls (a large run is queued
+    // in slices), and a resumed run's are only those that have no outcome.
+    void add_jobs(RunKey run, const TenantId& tenant, const std::vector<std::size_t>& jobs,
+                  const std::vector<std::string>& origins);
 
     // Admits the next job that may start now, if any.
     std::optional<Grant> next();

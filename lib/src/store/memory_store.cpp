@@ -84,14 +84,15 @@ class MemoryStore final : public Store {
         }
         RunRecord record;
         const std::size_t size = requests ? requests->size() : 0;
-        record.jobs.resize(size);
+        // Reserved, not resized: the records are built (and their pages touched) in the slices.
+        record.jobs.reserve(size);
         record.job_index.reserve(size);
         TimeSlice slice;
         for (std::size_t i = 0; i < size; ++i) {
             if (slice.used_up()) {
                 co_await slice.yield();
             }
-            Job& job = record.jobs[i];
+            Job& job = record.jobs.emplace_back();
             job.index = static_cast<std::int64_t>(i);
             job.job_id = job_id_of(run.run_id, job.index);
             job.run_id = run.run_id;

@@ -6,6 +6,8 @@
 #include "support/target_server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 
@@ -15,6 +17,9 @@ using namespace asyncscrape::test;
 using std::chrono::milliseconds;
 
 namespace {
+
+// Larger than one time slice of queueing, on any machine.
+constexpr int large_run = 50000;
 
 // Creates a collection of `requests` for `tenant` and starts a run of it.
 asio::awaitable<Outcome<Run>> start_for(Runtime& runtime, std::vector<Request> requests,
@@ -89,6 +94,42 @@ asio::awaitable<void> queue_limit_per_tenant(Runtime& runtime, const TargetServe
     co_await runtime.shutdown();
 }
 
+// A large run is handed to the scheduler in slices after its start. Its jobs count against its
+// tenant's queue from the start to their admission; a cancel before or during the queueing ends
+// the run with every job counted, and frees the queue.
+asio::awaitable<void> cancel_while_queued(Runtime& runtime, const TargetServer& target) {
+    const TenantId acme = "acme";
+    CollectionSpec spec;
+    spec.name = "large";
+    spec.requests = pages(target, "/delay/1000", large_run);
+    const auto collection = co_await runtime.create_collection(std::move(spec), acme);
+    REQUIRE(collection);
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (const milliseconds cancel_after : {milliseconds(0), milliseconds(2)}) {
+        // The queue (60,000) takes one large run, not two: the first run's jobs still count.
+        const auto run = co_await runtime.start_run(collection->id, RunOptions{}, acme);
+        REQUIRE(run);
+        const auto second = co_await runtime.start_run(collection->id, RunOptions{}, acme);
+        REQUIRE_FALSE(second);
+        CHECK(second.error().code == Errc::over_limit);
+
+        pause.expires_after(cancel_after);
+        co_await pause.async_wait(asio::use_awaitable);
+        co_await runtime.cancel_run(collection->id, run->run_id, acme);
+        const auto ended = co_await runtime.wait_run(collection->id, run->run_id, acme);
+        REQUIRE(ended);
+        CHECK(ended->status == RunStatus::cancelled);
+        CHECK(ended->finished_requests() == large_run);
+        // The jobs in flight were stopped: none lived to its response, a second away.
+        CHECK(ended->success_requests == 0);
+    }
+    // Nothing is left counted against the queue: the collection's size fits again.
+    const auto again = co_await runtime.start_run(collection->id, RunOptions{}, acme);
+    REQUIRE(again);
+    co_await runtime.cancel_run(collection->id, again->run_id, acme);
+    co_await runtime.shutdown();
+}
+
 asio::awaitable<void> concurrency_limit_per_tenant(Runtime& runtime, const TargetServer& target) {
     const TenantId acme = "acme";
     const TenantId globex = "globex";
@@ -141,6 +182,18 @@ TEST_CASE("a run that would pass its tenant's queue limit is refused as over the
     config.tenant_queue = 100;
     Runtime runtime(io.get_executor(), config);
     run_test_coroutine(io, queue_limit_per_tenant(runtime, target), std::chrono::seconds(60));
+}
+
+TEST_CASE(
+    "a large run cancelled before or while it is queued ends with every job counted, and "
+    "frees its tenant's queue") {
+    asio::io_context io;
+    TargetServer target(io);
+    RuntimeConfig config = local_config();
+    config.max_concurrency = 2;
+    config.tenant_queue = 60000;
+    Runtime runtime(io.get_executor(), config);
+    run_test_coroutine(io, cancel_while_queued(runtime, target), std::chrono::seconds(120));
 }
 
 TEST_CASE("a tenant has at most its concurrency limit of jobs in flight") {

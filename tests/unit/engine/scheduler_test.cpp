@@ -87,13 +87,41 @@ TEST_CASE("an origin with a limit of its own keeps it beside the others") {
 
 TEST_CASE("a resumed run queues only the jobs it is given") {
     Scheduler scheduler(limits(100, 100));
-    scheduler.add_run(1, "", same_origin(6), {1, 4, 5});
+    scheduler.add_jobs(1, "", {1, 4, 5}, same_origin(3));
     CHECK(scheduler.queued(1) == 3);
     std::vector<std::size_t> jobs;
     for (const auto& grant : drain(scheduler)) {
         jobs.push_back(grant.job);
     }
     CHECK(jobs == std::vector<std::size_t>{1, 4, 5});
+}
+
+TEST_CASE(
+    "a run queued in parts runs its jobs in order, whether or not the earlier ones were "
+    "admitted") {
+    Scheduler scheduler(limits(2, 100));
+    scheduler.add_jobs(1, "t", {0, 1, 2}, same_origin(3));
+    scheduler.add_jobs(1, "t", {3}, same_origin(1));  // behind the queued ones
+    CHECK(scheduler.queued(1) == 4);
+    CHECK(scheduler.queued("t") == 4);
+    std::vector<std::size_t> jobs;
+    for (auto grants = drain(scheduler); !grants.empty(); grants = drain(scheduler)) {
+        for (const auto& grant : grants) {
+            jobs.push_back(grant.job);
+            scheduler.release(grant);
+        }
+    }
+    CHECK(jobs == std::vector<std::size_t>{0, 1, 2, 3});
+    CHECK(scheduler.queued(1) == 0);
+
+    // Every job admitted and released: the run and its tenant are forgotten, then queued anew.
+    CHECK(scheduler.tenants() == 0);
+    scheduler.add_jobs(1, "t", {4, 5}, same_origin(2, "http://b:80"));
+    CHECK(scheduler.queued("t") == 2);
+    const auto last = drain(scheduler);
+    REQUIRE(last.size() == 2);
+    CHECK(last[0].job == 4);
+    CHECK(last[1].job == 5);
 }
 
 TEST_CASE("origins of one run take turns") {
