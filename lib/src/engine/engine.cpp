@@ -233,86 +233,123 @@ void Engine::launch(const Scheduler::Grant& grant) {
                    asio::bind_cancellation_slot(signal.slot(), JobDone{this, run, grant.job}));
 }
 
+// What a job's start stored, kept for its outcome.
+struct Engine::JobStart {
+    std::string job_id;
+    int earlier_attempts = 0;  // made before a restart
+    Clock::time_point started_at;
+    steady_clock::time_point admitted;
+};
+
+// A job in phases, each its own coroutine: what a job holds while it waits (100,000 may wait at
+// once) is this frame and the waits', not the fetch's nor the store's.
 asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant) {
     // A cancelled job still records its outcome: the store's operations awaited here after the
     // cancellation must run, not throw.
     co_await asio::this_coro::throw_if_cancelled(false);
-    bool holds_slot = true;
-    auto release_slot = [this, &holds_slot, grant] {
-        if (holds_slot) {
-            holds_slot = false;
-            scheduler_.release(grant);
-            pump();
-        }
-    };
     // Cancelled or paused between admission and this first step: the store's record is still
     // pending, and cancel() or the next start accounts for it.
     if (run->cancel_requested || run->stopping) {
-        release_slot();
+        release_slot(grant);
         co_return;
     }
-
     const Request& request = (*run->requests)[grant.job];
-    const auto admitted = steady_clock::now();
-    const auto earlier = run->earlier_attempts.find(grant.job);
-    const int earlier_attempts = earlier == run->earlier_attempts.end() ? 0 : earlier->second;
-    Job job;
-    job.job_id = job_id_of(run->run.run_id, static_cast<std::int64_t>(grant.job));
-    job.run_id = run->run.run_id;
-    job.index = static_cast<std::int64_t>(grant.job);
-    job.url = request.url;
-    job.custom_id = request.custom_id;
-    job.status = JobStatus::running;
-    // Stored before the attempt, so that a restart knows it was made.
-    job.attempts = earlier_attempts + 1;
-    job.started_at = Clock::now();
-    co_await store_.update_job(job);
-
-    JobReport report;
-    try {
-        const auto deadline = admitted + std::chrono::milliseconds(request.timeout_ms);
-        // Named, not a braced temporary inside the co_await: GCC 12 miscompiles the latter.
-        JobContext context{client_, browser_, retry_, random_, release_slot};
-        report = co_await engine::execute_job(std::move(context), request, deadline);
-    } catch (const std::exception& e) {
-        log(LogLevel::error, "job ", grant.job, " of run ", run->run.run_id, " failed: ", e.what());
-        report.status = JobStatus::failed;
-        report.result.url = request.url;
-        report.result.error = std::string("internal error: ") + e.what();
+    const JobStart start = co_await begin_job(*run, grant.job);
+    const auto deadline = start.admitted + std::chrono::milliseconds(request.timeout_ms);
+    JobReport report = co_await attempt_job(*run, grant.job, deadline);
+    release_slot(grant);  // the waits hold neither a slot nor a connection
+    if (has_wait_actions(request, report)) {
+        report.status = co_await run_wait_actions(request, deadline, report.result);
     }
-    release_slot();
     if (report.status == JobStatus::cancelled && run->stopping && !run->cancel_requested) {
         co_return;  // interrupted by shutdown: not an outcome, the job runs again at next start
     }
+    co_await record_outcome(*run, grant.job, start, std::move(report));
+}
 
+void Engine::release_slot(const Scheduler::Grant& grant) {
+    scheduler_.release(grant);
+    pump();
+}
+
+// The job's record, running, with the attempt it begins: stored before the attempt, so that a
+// restart knows it was made.
+asio::awaitable<Engine::JobStart> Engine::begin_job(RunState& run, std::size_t index) {
+    const Request& request = (*run.requests)[index];
+    const auto earlier = run.earlier_attempts.find(index);
+    JobStart start;
+    start.admitted = steady_clock::now();
+    start.earlier_attempts = earlier == run.earlier_attempts.end() ? 0 : earlier->second;
+    start.started_at = Clock::now();
+    start.job_id = job_id_of(run.run.run_id, static_cast<std::int64_t>(index));
+    Job job;
+    job.job_id = start.job_id;
+    job.run_id = run.run.run_id;
+    job.index = static_cast<std::int64_t>(index);
+    job.url = request.url;
+    job.custom_id = request.custom_id;
+    job.status = JobStatus::running;
+    job.attempts = start.earlier_attempts + 1;
+    job.started_at = start.started_at;
+    co_await store_.update_job(std::move(job));
+    co_return start;
+}
+
+asio::awaitable<JobReport> Engine::attempt_job(const RunState& run, std::size_t index,
+                                               fetch::SteadyTime deadline) {
+    const Request& request = (*run.requests)[index];
+    try {
+        // Named, not a braced temporary inside the co_await: GCC 12 miscompiles the latter.
+        JobContext context{client_, browser_, retry_, random_};
+        co_return co_await engine::execute_job(context, request, deadline);
+    } catch (const std::exception& e) {
+        log(LogLevel::error, "job ", index, " of run ", run.run.run_id, " failed: ", e.what());
+        JobReport report;
+        report.status = JobStatus::failed;
+        report.result.url = request.url;
+        report.result.error = std::string("internal error: ") + e.what();
+        co_return report;
+    }
+}
+
+// The outcome is written to the store, which counts it with the job; the live counters follow
+// once it is stored, so what a client saw is never lost.
+asio::awaitable<void> Engine::record_outcome(RunState& run, std::size_t index, JobStart start,
+                                             JobReport report) {
+    const Request& request = (*run.requests)[index];
     const auto finished = steady_clock::now();
+    Job job;
+    job.job_id = std::move(start.job_id);
+    job.run_id = run.run.run_id;
+    job.index = static_cast<std::int64_t>(index);
+    job.url = request.url;
+    job.custom_id = request.custom_id;
     job.status = report.status;
     job.status_code = report.result.status_code;
-    job.attempts = earlier_attempts + report.attempts;
+    job.attempts = start.earlier_attempts + report.attempts;
     job.error = report.result.error;
+    job.started_at = start.started_at;
     job.finished_at = Clock::now();
     job.duration_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(finished - admitted).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(finished - start.admitted).count();
 
     JobResult& result = report.result;
     if (report.screenshot_png) {
-        co_await store_.put_screenshot(run->run.run_id, job.job_id,
+        co_await store_.put_screenshot(run.run.run_id, job.job_id,
                                        std::move(*report.screenshot_png));
-        result.screenshot = "/v1/async/collections/" + run->run.collection_id + "/runs/" +
-                            run->run.run_id + "/jobs/" + job.job_id + "/screenshot";
+        result.screenshot = "/v1/async/collections/" + run.run.collection_id + "/runs/" +
+                            run.run.run_id + "/jobs/" + job.job_id + "/screenshot";
     }
     result.job_id = job.job_id;
     result.index = job.index;
     result.status = job.status;
     result.custom_id = request.custom_id;
-    result.timings.queue_wait_ms = millis_between(run->queued_since, admitted);
-    result.timings.total_ms = millis_between(admitted, finished);
+    result.timings.queue_wait_ms = millis_between(run.queued_since, start.admitted);
+    result.timings.total_ms = millis_between(start.admitted, finished);
 
-    // The store counts the outcome with the job; the live counters follow once it is stored, so
-    // what a client saw is never lost.
     co_await store_.finish_job(std::move(job), std::move(result));
-    run->run.count(report.status);
-    run->notify_change();
+    run.run.count(report.status);
+    run.notify_change();
 }
 
 asio::awaitable<void> Engine::cancel(std::shared_ptr<RunState> run) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "browser/browser_engine.hpp"
+#include "engine/job_executor.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/run_state.hpp"
 #include "engine/scheduler.hpp"
@@ -72,7 +73,14 @@ class Engine {
                                             std::optional<std::vector<std::size_t>> jobs);
     void note_unqueued(const TenantId& tenant, std::size_t jobs);
     void note_queued(const TenantId& tenant, std::size_t jobs);
+    struct JobStart;
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
+    boost::asio::awaitable<JobStart> begin_job(RunState& run, std::size_t index);
+    boost::asio::awaitable<JobReport> attempt_job(const RunState& run, std::size_t index,
+                                                  fetch::SteadyTime deadline);
+    boost::asio::awaitable<void> record_outcome(RunState& run, std::size_t index, JobStart start,
+                                                JobReport report);
+    void release_slot(const Scheduler::Grant& grant);
     void launch_run(const std::shared_ptr<RunState>& run,
                     std::optional<std::vector<std::size_t>> jobs);
     boost::asio::awaitable<void> cancel_pending_jobs(RunState& run);

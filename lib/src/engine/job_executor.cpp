@@ -69,40 +69,6 @@ void take_response(JobResult& result, fetch::FetchResult&& fetched) {
     result.timings = fetched.timings;
 }
 
-// The actions of a plain request: waits after the response, holding no slot. A wait that would
-// outlast the deadline sleeps until it and makes the job a timeout.
-asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
-                                            JobResult& result) {
-    for (const Action& action : request.actions) {
-        const auto started = steady_clock::now();
-        const auto wanted = started + Millis{action.time_ms};
-        const bool cut_short = wanted > deadline;
-        const bool slept = co_await sleep_until(std::min(wanted, deadline));
-        ActionOutcome outcome{
-            action.type, ActionStatus::ok,
-            std::chrono::duration_cast<Millis>(steady_clock::now() - started).count(), std::nullopt,
-            std::nullopt};
-        if (!slept) {
-            outcome.status = ActionStatus::failed;
-            outcome.error = "cancelled";
-            result.actions.push_back(std::move(outcome));
-            browser::mark_actions_not_run(result.actions, request, "the job was cancelled");
-            co_return JobStatus::cancelled;
-        }
-        if (cut_short) {
-            outcome.status = ActionStatus::failed;
-            outcome.error = "the request's deadline passed during the wait";
-            result.actions.push_back(std::move(outcome));
-            browser::mark_actions_not_run(result.actions, request, "the request's deadline passed");
-            result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
-                           " ms passed during a wait action";
-            co_return JobStatus::timeout;
-        }
-        result.actions.push_back(std::move(outcome));
-    }
-    co_return JobStatus::success;
-}
-
 void take_page(JobReport& report, browser::PageLoadResult&& page) {
     report.status = page.status;
     JobResult& result = report.result;
@@ -138,7 +104,6 @@ asio::awaitable<JobReport> load_in_browser(JobContext& context, const Request& r
             break;  // cancelled: the last outcome stands
         }
     }
-    context.release_slot();
     co_return report;
 }
 
@@ -186,18 +151,59 @@ asio::awaitable<JobReport> execute_job(JobContext context, const Request& reques
             break;
         }
     }
-    context.release_slot();
-
     report.status = status_of(fetched);
     report.result.error = error_of(fetched, report.status);
     take_response(report.result, std::move(fetched));
     if (report.status != JobStatus::success) {
         browser::mark_actions_not_run(report.result.actions, request,
                                       "the request did not succeed");
-        co_return report;
     }
-    report.status = co_await run_wait_actions(request, deadline, report.result);
     co_return report;
+}
+
+bool has_wait_actions(const Request& request, const JobReport& report) {
+    return !request.browser && report.status == JobStatus::success && !request.actions.empty();
+}
+
+// One timer for all the waits, in this one frame: what a waiting job holds, beside its result,
+// is this frame and its caller's.
+asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
+                                            JobResult& result) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (const Action& action : request.actions) {
+        const auto started = steady_clock::now();
+        const auto wanted = started + Millis{action.time_ms};
+        const bool cut_short = wanted > deadline;
+        bool slept = !co_await cancellation_requested();
+        if (slept) {
+            timer.expires_at(std::min(wanted, deadline));
+            const auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            slept = !error;
+        }
+        ActionOutcome outcome{
+            action.type, ActionStatus::ok,
+            std::chrono::duration_cast<Millis>(steady_clock::now() - started).count(), std::nullopt,
+            std::nullopt};
+        if (!slept) {
+            outcome.status = ActionStatus::failed;
+            outcome.error = "cancelled";
+            result.actions.push_back(std::move(outcome));
+            browser::mark_actions_not_run(result.actions, request, "the job was cancelled");
+            co_return JobStatus::cancelled;
+        }
+        if (cut_short) {
+            outcome.status = ActionStatus::failed;
+            outcome.error = "the request's deadline passed during the wait";
+            result.actions.push_back(std::move(outcome));
+            browser::mark_actions_not_run(result.actions, request, "the request's deadline passed");
+            result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
+                           " ms passed during a wait action";
+            co_return JobStatus::timeout;
+        }
+        result.actions.push_back(std::move(outcome));
+    }
+    co_return JobStatus::success;
 }
 
 }  // namespace asyncscrape::engine

@@ -11,7 +11,6 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -33,14 +32,22 @@ struct JobContext {
     browser::BrowserEngine& browser;
     const RetryPolicy& retry;
     std::mt19937_64& random;
-    // Called once the job no longer needs its concurrency slot: after the last attempt, before
-    // the wait actions, so that waiting jobs hold neither a connection nor a slot.
-    std::function<void()> release_slot;
 };
 
-// Runs `request` until its outcome, never past `deadline`. Cancellation through the awaiting
-// coroutine's cancellation slot ends it promptly with JobStatus::cancelled.
+// Runs `request`'s attempts until their outcome, never past `deadline`: the fetches with their
+// retries, or the page load with its actions. A plain request's actions (waits after the
+// response) are not run here: once this returns the job needs no slot, and the caller runs them
+// with run_wait_actions, from a frame kept small (many jobs may wait at once). Cancellation
+// through the awaiting coroutine's cancellation slot ends it promptly with JobStatus::cancelled.
 boost::asio::awaitable<JobReport> execute_job(JobContext context, const Request& request,
                                               fetch::SteadyTime deadline);
+
+// Whether `report` is a plain request's success whose actions are still to run.
+bool has_wait_actions(const Request& request, const JobReport& report);
+
+// Runs a plain request's wait actions in order, recording each in `result`: the job's status
+// after them (success, timeout when a wait would outlast the deadline, cancelled).
+boost::asio::awaitable<JobStatus> run_wait_actions(const Request& request,
+                                                   fetch::SteadyTime deadline, JobResult& result);
 
 }  // namespace asyncscrape::engine
