@@ -254,9 +254,13 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
         co_return;
     }
     const Request& request = (*run->requests)[grant.job];
-    const JobStart start = co_await begin_job(*run, grant.job);
+    JobStart start;
+    co_await begin_job(*run, grant.job, start);
     const auto deadline = start.admitted + std::chrono::milliseconds(request.timeout_ms);
-    JobReport report = co_await attempt_job(*run, grant.job, deadline);
+    // Results come back through references: a value taken from or given to a co_await leaves a
+    // temporary of its size in this frame for as long as the job lives.
+    JobReport report;
+    co_await attempt_job(*run, grant.job, deadline, report);
     release_slot(grant);  // the waits hold neither a slot nor a connection
     if (has_wait_actions(request, report)) {
         report.status = co_await run_wait_actions(request, deadline, report.result);
@@ -264,7 +268,7 @@ asio::awaitable<void> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
     if (report.status == JobStatus::cancelled && run->stopping && !run->cancel_requested) {
         co_return;  // interrupted by shutdown: not an outcome, the job runs again at next start
     }
-    co_await record_outcome(*run, grant.job, start, std::move(report));
+    co_await record_outcome(*run, grant.job, start, report);
 }
 
 void Engine::release_slot(const Scheduler::Grant& grant) {
@@ -274,10 +278,9 @@ void Engine::release_slot(const Scheduler::Grant& grant) {
 
 // The job's record, running, with the attempt it begins: stored before the attempt, so that a
 // restart knows it was made.
-asio::awaitable<Engine::JobStart> Engine::begin_job(RunState& run, std::size_t index) {
+asio::awaitable<void> Engine::begin_job(RunState& run, std::size_t index, JobStart& start) {
     const Request& request = (*run.requests)[index];
     const auto earlier = run.earlier_attempts.find(index);
-    JobStart start;
     start.admitted = steady_clock::now();
     start.earlier_attempts = earlier == run.earlier_attempts.end() ? 0 : earlier->second;
     start.started_at = Clock::now();
@@ -292,30 +295,28 @@ asio::awaitable<Engine::JobStart> Engine::begin_job(RunState& run, std::size_t i
     job.attempts = start.earlier_attempts + 1;
     job.started_at = start.started_at;
     co_await store_.update_job(std::move(job));
-    co_return start;
 }
 
-asio::awaitable<JobReport> Engine::attempt_job(const RunState& run, std::size_t index,
-                                               fetch::SteadyTime deadline) {
+asio::awaitable<void> Engine::attempt_job(const RunState& run, std::size_t index,
+                                          fetch::SteadyTime deadline, JobReport& report) {
     const Request& request = (*run.requests)[index];
     try {
         // Named, not a braced temporary inside the co_await: GCC 12 miscompiles the latter.
         JobContext context{client_, browser_, retry_, random_};
-        co_return co_await engine::execute_job(context, request, deadline);
+        report = co_await engine::execute_job(context, request, deadline);
     } catch (const std::exception& e) {
         log(LogLevel::error, "job ", index, " of run ", run.run.run_id, " failed: ", e.what());
-        JobReport report;
+        report = JobReport{};
         report.status = JobStatus::failed;
         report.result.url = request.url;
         report.result.error = std::string("internal error: ") + e.what();
-        co_return report;
     }
 }
 
 // The outcome is written to the store, which counts it with the job; the live counters follow
 // once it is stored, so what a client saw is never lost.
-asio::awaitable<void> Engine::record_outcome(RunState& run, std::size_t index, JobStart start,
-                                             JobReport report) {
+asio::awaitable<void> Engine::record_outcome(RunState& run, std::size_t index, JobStart& start,
+                                             JobReport& report) {
     const Request& request = (*run.requests)[index];
     const auto finished = steady_clock::now();
     Job job;

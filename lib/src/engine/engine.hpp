@@ -75,11 +75,12 @@ class Engine {
     void note_queued(const TenantId& tenant, std::size_t jobs);
     struct JobStart;
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
-    boost::asio::awaitable<JobStart> begin_job(RunState& run, std::size_t index);
-    boost::asio::awaitable<JobReport> attempt_job(const RunState& run, std::size_t index,
-                                                  fetch::SteadyTime deadline);
-    boost::asio::awaitable<void> record_outcome(RunState& run, std::size_t index, JobStart start,
-                                                JobReport report);
+    boost::asio::awaitable<void> begin_job(RunState& run, std::size_t index, JobStart& start);
+    boost::asio::awaitable<void> attempt_job(const RunState& run, std::size_t index,
+                                             fetch::SteadyTime deadline, JobReport& report);
+    // Consumes `start` and `report`.
+    boost::asio::awaitable<void> record_outcome(RunState& run, std::size_t index, JobStart& start,
+                                                JobReport& report);
     void release_slot(const Scheduler::Grant& grant);
     void launch_run(const std::shared_ptr<RunState>& run,
                     std::optional<std::vector<std::size_t>> jobs);

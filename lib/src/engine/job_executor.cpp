@@ -165,7 +165,39 @@ bool has_wait_actions(const Request& request, const JobReport& report) {
     return !request.browser && report.status == JobStatus::success && !request.actions.empty();
 }
 
-// One timer for all the waits, in this one frame: what a waiting job holds, beside its result,
+namespace {
+
+// Records how a wait action went; the job's status when it ends the actions. A plain function,
+// so that the outcome and its strings take no room in the waiting coroutine's frame.
+std::optional<JobStatus> record_wait(const Request& request, const Action& action,
+                                     steady_clock::time_point started, bool slept, bool cut_short,
+                                     JobResult& result) {
+    ActionOutcome outcome{action.type, ActionStatus::ok,
+                          std::chrono::duration_cast<Millis>(steady_clock::now() - started).count(),
+                          std::nullopt, std::nullopt};
+    if (!slept) {
+        outcome.status = ActionStatus::failed;
+        outcome.error = "cancelled";
+        result.actions.push_back(std::move(outcome));
+        browser::mark_actions_not_run(result.actions, request, "the job was cancelled");
+        return JobStatus::cancelled;
+    }
+    if (cut_short) {
+        outcome.status = ActionStatus::failed;
+        outcome.error = "the request's deadline passed during the wait";
+        result.actions.push_back(std::move(outcome));
+        browser::mark_actions_not_run(result.actions, request, "the request's deadline passed");
+        result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
+                       " ms passed during a wait action";
+        return JobStatus::timeout;
+    }
+    result.actions.push_back(std::move(outcome));
+    return std::nullopt;
+}
+
+}  // namespace
+
+// One timer for all the waits, in one small frame: what a waiting job holds, beside its result,
 // is this frame and its caller's.
 asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
                                             JobResult& result) {
@@ -174,34 +206,16 @@ asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::Stead
     for (const Action& action : request.actions) {
         const auto started = steady_clock::now();
         const auto wanted = started + Millis{action.time_ms};
-        const bool cut_short = wanted > deadline;
         bool slept = !co_await cancellation_requested();
         if (slept) {
             timer.expires_at(std::min(wanted, deadline));
             const auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
             slept = !error;
         }
-        ActionOutcome outcome{
-            action.type, ActionStatus::ok,
-            std::chrono::duration_cast<Millis>(steady_clock::now() - started).count(), std::nullopt,
-            std::nullopt};
-        if (!slept) {
-            outcome.status = ActionStatus::failed;
-            outcome.error = "cancelled";
-            result.actions.push_back(std::move(outcome));
-            browser::mark_actions_not_run(result.actions, request, "the job was cancelled");
-            co_return JobStatus::cancelled;
+        if (const auto end =
+                record_wait(request, action, started, slept, wanted > deadline, result)) {
+            co_return *end;
         }
-        if (cut_short) {
-            outcome.status = ActionStatus::failed;
-            outcome.error = "the request's deadline passed during the wait";
-            result.actions.push_back(std::move(outcome));
-            browser::mark_actions_not_run(result.actions, request, "the request's deadline passed");
-            result.error = "timeout: the deadline of " + std::to_string(request.timeout_ms) +
-                           " ms passed during a wait action";
-            co_return JobStatus::timeout;
-        }
-        result.actions.push_back(std::move(outcome));
     }
     co_return JobStatus::success;
 }
