@@ -36,6 +36,18 @@ browser::BrowserEngineOptions browser_options(const RuntimeConfig& config) {
     return options;
 }
 
+// A job's record as far as its run and request say: what its start and its outcome both store.
+Job job_record(const RunState& run, std::size_t index, std::string job_id) {
+    const Request& request = (*run.requests)[index];
+    Job job;
+    job.job_id = std::move(job_id);
+    job.run_id = run.run.run_id;
+    job.index = static_cast<std::int64_t>(index);
+    job.url = request.url;
+    job.custom_id = request.custom_id;
+    return job;
+}
+
 double millis_between(steady_clock::time_point from, steady_clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
@@ -279,18 +291,12 @@ void Engine::release_slot(const Scheduler::Grant& grant) {
 // The job's record, running, with the attempt it begins: stored before the attempt, so that a
 // restart knows it was made.
 asio::awaitable<void> Engine::begin_job(RunState& run, std::size_t index, JobStart& start) {
-    const Request& request = (*run.requests)[index];
     const auto earlier = run.earlier_attempts.find(index);
     start.admitted = steady_clock::now();
     start.earlier_attempts = earlier == run.earlier_attempts.end() ? 0 : earlier->second;
     start.started_at = Clock::now();
     start.job_id = job_id_of(run.run.run_id, static_cast<std::int64_t>(index));
-    Job job;
-    job.job_id = start.job_id;
-    job.run_id = run.run.run_id;
-    job.index = static_cast<std::int64_t>(index);
-    job.url = request.url;
-    job.custom_id = request.custom_id;
+    Job job = job_record(run, index, start.job_id);
     job.status = JobStatus::running;
     job.attempts = start.earlier_attempts + 1;
     job.started_at = start.started_at;
@@ -317,14 +323,8 @@ asio::awaitable<void> Engine::attempt_job(const RunState& run, std::size_t index
 // once it is stored, so what a client saw is never lost.
 asio::awaitable<void> Engine::record_outcome(RunState& run, std::size_t index, JobStart& start,
                                              JobReport& report) {
-    const Request& request = (*run.requests)[index];
     const auto finished = steady_clock::now();
-    Job job;
-    job.job_id = std::move(start.job_id);
-    job.run_id = run.run.run_id;
-    job.index = static_cast<std::int64_t>(index);
-    job.url = request.url;
-    job.custom_id = request.custom_id;
+    Job job = job_record(run, index, std::move(start.job_id));
     job.status = report.status;
     job.status_code = report.result.status_code;
     job.attempts = start.earlier_attempts + report.attempts;
@@ -344,7 +344,7 @@ asio::awaitable<void> Engine::record_outcome(RunState& run, std::size_t index, J
     result.job_id = job.job_id;
     result.index = job.index;
     result.status = job.status;
-    result.custom_id = request.custom_id;
+    result.custom_id = job.custom_id;
     result.timings.queue_wait_ms = millis_between(run.queued_since, start.admitted);
     result.timings.total_ms = millis_between(start.admitted, finished);
 
