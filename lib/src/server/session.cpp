@@ -2,6 +2,7 @@
 
 #include "api/handle_request.hpp"
 #include "server/reply.hpp"
+#include "server/response_head.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -276,12 +277,11 @@ class Session {
             co_return co_await answer_streamed(std::move(response), *reply.stream, head);
         }
         response.prepare_payload();
-        if (head) {
-            http::response_serializer<http::string_body> serializer(response);
-            auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_tuple);
-            co_return !ec && keep_alive;
-        }
-        auto [ec, n] = co_await http::async_write(stream_, response, use_tuple);
+        // The head serialised by hand and the body as it is, in one write.
+        const std::string head_bytes = serialize_head(response.base());
+        const std::array<net::const_buffer, 2> buffers{
+            net::buffer(head_bytes), head ? net::const_buffer() : net::buffer(response.body())};
+        auto [ec, n] = co_await net::async_write(stream_, buffers, use_tuple);
         co_return !ec && keep_alive;
     }
 
