@@ -42,6 +42,23 @@ TEST_CASE("a run in progress") {
           R"("callback_status":null})");
 }
 
+TEST_CASE("a run's text, written directly, is what its JSON value serialises to") {
+    Run run;
+    // Ids are ours, but the text must hold whatever a string carries.
+    run.run_id = std::string("quote\" backslash\\ controls\b\f\n\r\t") + '\x01' + '\x1f' +
+                 "\x7f caf\xc3\xa9 /";
+    run.collection_id = "";
+    run.total_requests = 1000000000000;
+    run.cancelled_requests = 3;
+    run.created_at = instant;
+    CHECK(to_json(run) == json::serialize(to_value(run)));
+    run.status = RunStatus::completed;
+    run.finished_at = instant;
+    run.callback_status = CallbackStatus::sent;
+    CHECK(to_json(run) == json::serialize(to_value(run)));
+    CHECK(json::parse(to_json(run)).as_object().at("run_id").as_string() == run.run_id);
+}
+
 TEST_CASE("a run with a callback shows where its notice stands") {
     Run run;
     run.callback_url = "https://hooks.example.com/done";
