@@ -312,7 +312,6 @@ asio::awaitable<void> Engine::attempt_job(const RunState& run, std::size_t index
         report = co_await engine::execute_job(context, request, deadline);
     } catch (const std::exception& e) {
         log(LogLevel::error, "job ", index, " of run ", run.run.run_id, " failed: ", e.what());
-        report = JobReport{};
         report.status = JobStatus::failed;
         report.result.url = request.url;
         report.result.error = std::string("internal error: ") + e.what();

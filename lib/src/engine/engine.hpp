@@ -76,6 +76,8 @@ class Engine {
     struct JobStart;
     boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     boost::asio::awaitable<void> begin_job(RunState& run, std::size_t index, JobStart& start);
+    // Fills `report`, given default-constructed: the attempts' outcome, or a failure for an
+    // exception they threw.
     boost::asio::awaitable<void> attempt_job(const RunState& run, std::size_t index,
                                              fetch::SteadyTime deadline, JobReport& report);
     // Consumes `start` and `report`.

@@ -107,6 +107,10 @@ std::string to_json(const Run& run) {
         append_field(out, name);
         out.append(std::to_string(value));
     };
+    const auto null_field = [&out](std::string_view name) {
+        append_field(out, name);
+        out.append("null");
+    };
     string_field("run_id", run.run_id);
     string_field("status", to_string(run.status));
     number_field("total_requests", run.total_requests);
@@ -119,14 +123,12 @@ std::string to_json(const Run& run) {
     if (run.finished_at) {
         string_field("finished_at", format_rfc3339(*run.finished_at));
     } else {
-        append_field(out, "finished_at");
-        out.append("null");
+        null_field("finished_at");
     }
     if (run.callback_status) {
         string_field("callback_status", to_string(*run.callback_status));
     } else {
-        append_field(out, "callback_status");
-        out.append("null");
+        null_field("callback_status");
     }
     out.push_back('}');
     return out;
