@@ -8,11 +8,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <deque>
+#include <algorithm>
 #include <exception>
 #include <list>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace asyncscrape::fetch {
 
@@ -28,13 +29,23 @@ struct Waiter {
     std::optional<ConnectionPool::Lease> grant;
 };
 
+// Closes and removes the `count` oldest idle connections.
+void close_oldest(std::vector<std::unique_ptr<Connection>>& idle, std::size_t count) {
+    const auto end = idle.begin() + static_cast<std::ptrdiff_t>(std::min(count, idle.size()));
+    std::for_each(idle.begin(), end,
+                  [](const std::unique_ptr<Connection>& connection) { connection->close(); });
+    idle.erase(idle.begin(), end);
+}
+
 }  // namespace
 
 struct ConnectionPool::State : std::enable_shared_from_this<State> {
     struct Target {
         std::size_t leased = 0;
-        std::deque<std::unique_ptr<Connection>> idle;  // most recently used first
-        std::list<Waiter*> waiters;                    // in arrival order
+        // Oldest first, most recently used last: the stack a reused connection comes from and
+        // goes back to, without an allocation either way.
+        std::vector<std::unique_ptr<Connection>> idle;
+        std::list<Waiter*> waiters;  // in arrival order
     };
 
     State(asio::any_io_executor executor, const RuntimeConfig& config)
@@ -66,8 +77,8 @@ struct ConnectionPool::State : std::enable_shared_from_this<State> {
     std::unique_ptr<Connection> take_idle(Target& target) {
         const auto now = SteadyClock::now();
         while (!target.idle.empty()) {
-            std::unique_ptr<Connection> connection = std::move(target.idle.front());
-            target.idle.pop_front();
+            std::unique_ptr<Connection> connection = std::move(target.idle.back());
+            target.idle.pop_back();
             if (!expired(*connection, now) && !connection->peer_closed()) {
                 return connection;
             }
@@ -102,10 +113,10 @@ struct ConnectionPool::State : std::enable_shared_from_this<State> {
         const auto now = SteadyClock::now();
         for (auto target = targets.begin(); target != targets.end();) {
             auto& idle = target->second.idle;
-            while (!idle.empty() && expired(*idle.back(), now)) {
-                idle.back()->close();
-                idle.pop_back();
-            }
+            const auto fresh =
+                std::find_if_not(idle.begin(), idle.end(),
+                                 [&](const auto& connection) { return expired(*connection, now); });
+            close_oldest(idle, static_cast<std::size_t>(fresh - idle.begin()));
             forget_if_unused(target++);
         }
     }
@@ -113,8 +124,8 @@ struct ConnectionPool::State : std::enable_shared_from_this<State> {
     std::optional<SteadyClock::time_point> next_idle_expiry() const {
         std::optional<SteadyClock::time_point> next;
         for (const auto& [key, target] : targets) {
-            if (!target.idle.empty()) {  // the back is the oldest
-                const auto expiry = target.idle.back()->idle_since + idle_timeout;
+            if (!target.idle.empty()) {  // the front is the oldest
+                const auto expiry = target.idle.front()->idle_since + idle_timeout;
                 next = next ? std::min(*next, expiry) : expiry;
             }
         }
@@ -221,10 +232,9 @@ void ConnectionPool::Lease::release(bool reuse) {
     if (released && reuse && !state->closed && state->idle_per_host > 0) {
         auto& idle = target->second.idle;
         released->idle_since = SteadyClock::now();
-        idle.push_front(std::move(released));
-        while (idle.size() > state->idle_per_host) {
-            idle.back()->close();
-            idle.pop_back();
+        idle.push_back(std::move(released));
+        if (idle.size() > state->idle_per_host) {
+            close_oldest(idle, idle.size() - state->idle_per_host);
         }
         state->start_reaper();
     } else if (released) {

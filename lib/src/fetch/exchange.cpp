@@ -16,6 +16,9 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory_resource>
+#include <tuple>
 
 namespace asyncscrape::fetch {
 
@@ -27,7 +30,12 @@ namespace {
 // Generous for real sites (large cookies), small enough that headers cannot exhaust memory.
 constexpr std::uint32_t max_header_bytes = 64 * 1024;
 
-using ResponseParser = http::response_parser<http::buffer_body>;
+// A response's head is parsed into an arena of the exchange's own: Beast's fields would otherwise
+// allocate once per field and for the reason phrase, a dozen times per response of a usual server.
+// The arena falls back to the heap for heads larger than it.
+using HeadAllocator = std::pmr::polymorphic_allocator<char>;
+using ResponseParser = http::parser<false, http::buffer_body, HeadAllocator>;
+constexpr std::size_t head_arena_bytes = 2048;
 
 bool is_informational(int status) {
     return status >= 100 && status < 200 && status != 101;
@@ -55,9 +63,14 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, boost::beast::flat_buffer&
     }
     const auto sent_at = std::chrono::steady_clock::now();
 
+    std::array<std::byte, head_arena_bytes> head_arena;
+    std::pmr::monotonic_buffer_resource head_memory(head_arena.data(), head_arena.size());
     std::optional<ResponseParser> parser;
     do {  // informational responses (103 Early Hints, ...) precede the real one
-        parser.emplace();
+        parser.reset();
+        head_memory.release();  // the memory of an informational response's head goes with it
+        parser.emplace(std::piecewise_construct, std::make_tuple(),
+                       std::make_tuple(HeadAllocator(&head_memory)));
         parser->header_limit(max_header_bytes);
         parser->body_limit(max_body_bytes);
         parser->skip(request.head);

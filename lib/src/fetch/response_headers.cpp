@@ -17,21 +17,16 @@ std::string lower_case(std::string_view text) {
 
 }  // namespace
 
-HeaderList collect_response_headers(const boost::beast::http::fields& fields) {
-    HeaderList headers;
-    for (const auto& field : fields) {
-        std::string name = lower_case(field.name_string());
-        const auto same_name =
-            std::find_if(headers.begin(), headers.end(),
-                         [&](const auto& header) { return header.first == name; });
-        if (same_name == headers.end()) {
-            headers.emplace_back(std::move(name), std::string(field.value()));
-            continue;
-        }
-        same_name->second += name == "set-cookie" ? "\n" : ", ";
-        same_name->second += field.value();
+void add_response_header(HeaderList& headers, std::string_view name, std::string_view value) {
+    std::string lower = lower_case(name);
+    const auto same_name = std::find_if(headers.begin(), headers.end(),
+                                        [&](const auto& header) { return header.first == lower; });
+    if (same_name == headers.end()) {
+        headers.emplace_back(std::move(lower), std::string(value));
+        return;
     }
-    return headers;
+    same_name->second += lower == "set-cookie" ? "\n" : ", ";
+    same_name->second += value;
 }
 
 }  // namespace asyncscrape::fetch

@@ -4,6 +4,10 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include <array>
+#include <cstddef>
+#include <memory_resource>
+
 using asyncscrape::HeaderList;
 using asyncscrape::fetch::collect_response_headers;
 
@@ -26,5 +30,19 @@ TEST_CASE("repeated fields are joined, set-cookie with newlines", "[headers]") {
     fields.insert("VARY", "Origin");
     const HeaderList expected{{"vary", "Accept, Accept-Encoding, Origin"},
                               {"set-cookie", "a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT\nb=2"}};
+    CHECK(collect_response_headers(fields) == expected);
+}
+
+TEST_CASE("fields parsed into an arena are collected as the usual ones are", "[headers]") {
+    std::array<std::byte, 512> arena;
+    std::pmr::monotonic_buffer_resource memory(arena.data(), arena.size());
+    const std::pmr::polymorphic_allocator<char> allocator(&memory);
+    boost::beast::http::basic_fields<std::pmr::polymorphic_allocator<char>> fields(allocator);
+    fields.insert("Content-Type", "text/html");
+    fields.insert("Set-Cookie", "a=1");
+    fields.insert("set-cookie", "b=2");
+    fields.insert("ETag", std::string(600, 'e'));  // beyond the arena: from the heap
+    const HeaderList expected{
+        {"content-type", "text/html"}, {"set-cookie", "a=1\nb=2"}, {"etag", std::string(600, 'e')}};
     CHECK(collect_response_headers(fields) == expected);
 }
