@@ -47,7 +47,7 @@ std::optional<std::int64_t> as_integer(const json::value& value) {
 // later reads no-ops, so that a parser reads every field and looks at the outcome once.
 class FieldReader {
   public:
-    FieldReader(const json::object& object, std::string_view path) : object_(object), path_(path) {}
+    FieldReader(const json::object& object, const FieldPath& path) : object_(object), path_(path) {}
 
     // The field's value, or nullptr when it is absent or null: null means "not given".
     const json::value* given(std::string_view key) const {
@@ -55,11 +55,11 @@ class FieldReader {
         return value != nullptr && !value->is_null() ? value : nullptr;
     }
 
-    std::string path_of(std::string_view key) const { return field_path(path_, key); }
+    FieldPath path_of(std::string_view key) const { return path_.field(key); }
 
     void fail(std::string_view key, std::string_view what) {
         if (!problem_) {
-            problem_ = invalid(path_of(key) + ": " + std::string(what));
+            problem_ = invalid(path_of(key).str() + ": " + std::string(what));
         }
     }
 
@@ -133,15 +133,15 @@ class FieldReader {
 
   private:
     const json::object& object_;
-    std::string_view path_;
+    FieldPath path_;
     Problem problem_;
 };
 
-Problem reject_unknown_fields(const json::object& object, std::string_view path,
+Problem reject_unknown_fields(const json::object& object, const FieldPath& path,
                               std::initializer_list<std::string_view> known) {
     for (const auto& entry : object) {
         if (std::find(known.begin(), known.end(), entry.key()) == known.end()) {
-            return invalid(field_path(path, entry.key()) + ": unknown field");
+            return invalid(path.field(entry.key()).str() + ": unknown field");
         }
     }
     return {};
@@ -197,10 +197,10 @@ bool takes_field(ActionType type, std::string_view key) {
                                 [&](const ActionFieldUse& use) { return use.field == *field; });
 }
 
-Outcome<Action> parse_action(const json::value& value, std::string_view path) {
+Outcome<Action> parse_action(const json::value& value, const FieldPath& path) {
     const auto* object = value.if_object();
     if (object == nullptr) {
-        return invalid(std::string(path) + ": must be an object");
+        return invalid(path.str() + ": must be an object");
     }
     FieldReader fields(*object, path);
     std::string type_name;
@@ -211,11 +211,12 @@ Outcome<Action> parse_action(const json::value& value, std::string_view path) {
     }
     const auto type = parse_action_type(type_name);
     if (!type) {
-        return invalid(fields.path_of("type") + ": unknown action type \"" + type_name + "\"");
+        return invalid(fields.path_of("type").str() + ": unknown action type \"" + type_name +
+                       "\"");
     }
     for (const auto& entry : *object) {
         if (!takes_field(*type, entry.key())) {
-            return invalid(fields.path_of(entry.key()) + ": unknown field");
+            return invalid(fields.path_of(entry.key()).str() + ": unknown field");
         }
     }
     Action action;
@@ -235,29 +236,29 @@ Outcome<Action> parse_action(const json::value& value, std::string_view path) {
     return action;
 }
 
-Problem read_headers(const json::value& value, std::string_view path, HeaderList& out) {
+Problem read_headers(const json::value& value, const FieldPath& path, HeaderList& out) {
     const auto* object = value.if_object();
     if (object == nullptr) {
-        return invalid(std::string(path) + ": must be an object of strings");
+        return invalid(path.str() + ": must be an object of strings");
     }
     for (const auto& entry : *object) {
         const auto* text = entry.value().if_string();
         if (text == nullptr) {
-            return invalid(field_path(path, entry.key()) + ": must be a string");
+            return invalid(path.field(entry.key()).str() + ": must be a string");
         }
         out.emplace_back(std::string(entry.key()), std::string(*text));
     }
     return {};
 }
 
-Problem read_actions(const json::value& value, std::string_view path, std::vector<Action>& out) {
+Problem read_actions(const json::value& value, const FieldPath& path, std::vector<Action>& out) {
     const auto* array = value.if_array();
     if (array == nullptr) {
-        return invalid(std::string(path) + ": must be an array");
+        return invalid(path.str() + ": must be an array");
     }
     out.reserve(array->size());
     for (std::size_t i = 0; i < array->size(); ++i) {
-        auto action = parse_action((*array)[i], index_path(path, i));
+        auto action = parse_action((*array)[i], path.index(i));
         if (!action) {
             return action.error();
         }
@@ -266,11 +267,11 @@ Problem read_actions(const json::value& value, std::string_view path, std::vecto
     return {};
 }
 
-Outcome<Request> parse_request(const json::value& value, std::string_view path,
+Outcome<Request> parse_request(const json::value& value, const FieldPath& path,
                                const ValidationLimits& limits) {
     const auto* object = value.if_object();
     if (object == nullptr) {
-        return invalid(std::string(path) + ": must be an object");
+        return invalid(path.str() + ": must be an object");
     }
     if (auto problem = reject_unknown_fields(*object, path,
                                              {"url", "browser", "screenshot", "actions", "method",
@@ -319,7 +320,7 @@ Outcome<std::vector<Request>> parse_requests(const json::value& value,
     std::vector<Request> requests;
     requests.reserve(array->size());
     for (std::size_t i = 0; i < array->size(); ++i) {
-        auto request = parse_request((*array)[i], index_path("requests", i), limits);
+        auto request = parse_request((*array)[i], FieldPath().field("requests").index(i), limits);
         if (!request) {
             return request.error();
         }
@@ -334,7 +335,8 @@ Outcome<const json::object*> collection_object(const json::value& body) {
     if (object == nullptr) {
         return invalid("body: must be a JSON object");
     }
-    if (auto problem = reject_unknown_fields(*object, "", {"name", "requests", "callback_url"})) {
+    if (auto problem =
+            reject_unknown_fields(*object, FieldPath(), {"name", "requests", "callback_url"})) {
         return *problem;
     }
     return object;
@@ -363,7 +365,7 @@ Outcome<CollectionSpec> parse_collection_spec(const json::value& body,
         return object.error();
     }
     CollectionSpec spec;
-    FieldReader fields(**object, "");
+    FieldReader fields(**object, FieldPath());
     fields.require("name");
     fields.read("name", spec.name, must_be_name());
     fields.read("callback_url", spec.callback_url);
@@ -390,11 +392,11 @@ Outcome<RunOptions> parse_run_options(const json::value& body) {
     if (object == nullptr) {
         return invalid("body: must be a JSON object");
     }
-    if (auto problem = reject_unknown_fields(*object, "", {"callback_url"})) {
+    if (auto problem = reject_unknown_fields(*object, FieldPath(), {"callback_url"})) {
         return *problem;
     }
     RunOptions options;
-    FieldReader fields(*object, "");
+    FieldReader fields(*object, FieldPath());
     fields.read("callback_url", options.callback_url);
     if (fields.problem()) {
         return *fields.problem();
@@ -412,7 +414,7 @@ Outcome<CollectionPatch> parse_collection_patch(const json::value& body,
         return invalid("body: give at least one of name, requests, callback_url");
     }
     CollectionPatch patch;
-    FieldReader fields(**object, "");
+    FieldReader fields(**object, FieldPath());
     // In a PUT, name and requests may be left out but not emptied: null is no value for them.
     if ((*object)->contains("name")) {
         if (fields.given("name") == nullptr) {

@@ -65,15 +65,19 @@ Problem problem_at(std::string_view path, std::string_view what) {
     return invalid(std::string(path) + ": " + std::string(what));
 }
 
-Problem check_text(std::string_view path, std::string_view text) {
+Problem problem_at(const FieldPath& path, std::string_view what) {
+    return problem_at(path.str(), what);
+}
+
+Problem check_text(const FieldPath& path, std::string_view text) {
     return is_valid_utf8(text) ? Problem{} : problem_at(path, "must be valid UTF-8");
 }
 
-Problem check_integer(std::string_view path, std::int64_t n, IntRange range) {
+Problem check_integer(const FieldPath& path, std::int64_t n, IntRange range) {
     return range.contains(n) ? Problem{} : problem_at(path, must_be_integer_between(range));
 }
 
-Problem check_non_empty(std::string_view path, const std::string& text) {
+Problem check_non_empty(const FieldPath& path, const std::string& text) {
     return text.empty() ? problem_at(path, "must not be empty") : check_text(path, text);
 }
 
@@ -92,14 +96,14 @@ bool is_token(std::string_view name) {
     });
 }
 
-Problem check_headers(const HeaderList& headers, std::string_view request_path) {
-    const std::string path = field_path(request_path, "headers");
+Problem check_headers(const HeaderList& headers, const FieldPath& request_path) {
+    const FieldPath path = request_path.field("headers");
     std::unordered_set<std::string> seen;
     for (const auto& [name, value] : headers) {
         if (!is_token(name)) {
             return problem_at(path, "\"" + name + "\" is not a valid header name");
         }
-        const std::string header_path = field_path(path, name);
+        const FieldPath header_path = path.field(name);
         const std::string lower = lower_case(name);
         if (std::find(hop_by_hop_headers.begin(), hop_by_hop_headers.end(), lower) !=
             hop_by_hop_headers.end()) {
@@ -124,7 +128,7 @@ Problem check_headers(const HeaderList& headers, std::string_view request_path) 
     return {};
 }
 
-Problem check_method(std::string& method, bool browser, std::string_view path) {
+Problem check_method(std::string& method, bool browser, const FieldPath& path) {
     std::transform(method.begin(), method.end(), method.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (std::find(plain_methods.begin(), plain_methods.end(), method) == plain_methods.end()) {
@@ -136,7 +140,7 @@ Problem check_method(std::string& method, bool browser, std::string_view path) {
     return {};
 }
 
-Problem check_action_field(const Action& action, ActionField field, std::string_view path) {
+Problem check_action_field(const Action& action, ActionField field, const FieldPath& path) {
     switch (field) {
         case ActionField::time:
             return check_integer(path, action.time_ms, wait_time_range);
@@ -165,20 +169,20 @@ Problem check_action_field(const Action& action, ActionField field, std::string_
     return {};
 }
 
-Problem check_action(const Action& action, bool browser, std::string_view path) {
+Problem check_action(const Action& action, bool browser, const FieldPath& path) {
     if (!browser && action.type != ActionType::wait_for_timeout) {
         std::string what = "\"";
         what += to_string(action.type);
         what += "\" needs browser: true";
-        return problem_at(field_path(path, "type"), what);
+        return problem_at(path.field("type"), what);
     }
     if (auto problem =
-            check_integer(field_path(path, "timeout"), action.timeout_ms, action_timeout_range)) {
+            check_integer(path.field("timeout"), action.timeout_ms, action_timeout_range)) {
         return problem;
     }
     for (const auto& use : fields_of(action.type)) {
         if (auto problem =
-                check_action_field(action, use.field, field_path(path, to_string(use.field)))) {
+                check_action_field(action, use.field, path.field(to_string(use.field)))) {
             return problem;
         }
     }
@@ -198,20 +202,6 @@ std::string must_be_name() {
 
 std::string must_be_request_array(const ValidationLimits& limits) {
     return "must be an array of 1 to " + std::to_string(limits.max_requests) + " requests";
-}
-
-std::string field_path(std::string_view parent, std::string_view field) {
-    if (parent.empty()) {
-        return std::string(field);
-    }
-    std::string path(parent);
-    path += '.';
-    path += field;
-    return path;
-}
-
-std::string index_path(std::string_view parent, std::size_t index) {
-    return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
 Problem check_name(const std::string& name) {
@@ -240,23 +230,23 @@ Problem check_callback_url(std::optional<std::string>& callback_url) {
     return {};
 }
 
-Problem check_request(Request& request, std::string_view path) {
+Problem check_request(Request& request, const FieldPath& path) {
     auto url = normalize_url(request.url);
     if (!url) {
-        return problem_at(field_path(path, "url"), url.error().detail);
+        return problem_at(path.field("url"), url.error().detail);
     }
     request.url = std::move(url).value();
     if (request.screenshot && !request.browser) {
-        return problem_at(field_path(path, "screenshot"), "needs browser: true");
+        return problem_at(path.field("screenshot"), "needs browser: true");
     }
-    if (auto problem = check_method(request.method, request.browser, field_path(path, "method"))) {
+    if (auto problem = check_method(request.method, request.browser, path.field("method"))) {
         return problem;
     }
     if (auto problem = check_headers(request.headers, path)) {
         return problem;
     }
     if (request.body) {
-        const std::string body_path = field_path(path, "body");
+        const FieldPath body_path = path.field("body");
         if (request.browser) {
             return problem_at(body_path, "not allowed with browser: true");
         }
@@ -264,12 +254,12 @@ Problem check_request(Request& request, std::string_view path) {
             return problem;
         }
     }
-    if (auto problem = check_integer(field_path(path, "timeout_ms"), request.timeout_ms,
-                                     request_timeout_range)) {
+    if (auto problem =
+            check_integer(path.field("timeout_ms"), request.timeout_ms, request_timeout_range)) {
         return problem;
     }
     if (request.custom_id) {
-        const std::string custom_id_path = field_path(path, "custom_id");
+        const FieldPath custom_id_path = path.field("custom_id");
         if (auto problem = check_text(custom_id_path, *request.custom_id)) {
             return problem;
         }
@@ -277,10 +267,10 @@ Problem check_request(Request& request, std::string_view path) {
             return problem_at(custom_id_path, "must be at most 255 characters");
         }
     }
-    const std::string actions_path = field_path(path, "actions");
+    const FieldPath actions_path = path.field("actions");
     for (std::size_t i = 0; i < request.actions.size(); ++i) {
         if (auto problem =
-                check_action(request.actions[i], request.browser, index_path(actions_path, i))) {
+                check_action(request.actions[i], request.browser, actions_path.index(i))) {
             return problem;
         }
     }
@@ -298,7 +288,8 @@ Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& li
         return *problem;
     }
     for (std::size_t i = 0; i < spec.requests.size(); ++i) {
-        if (auto problem = check_request(spec.requests[i], index_path("requests", i))) {
+        if (auto problem =
+                check_request(spec.requests[i], FieldPath().field("requests").index(i))) {
             return *problem;
         }
     }

@@ -4,6 +4,8 @@
 // its full path, in the error detail: "requests[1].actions[0].time: must be an integer ...".
 #pragma once
 
+#include "model/field_path.hpp"
+
 #include <asyncscrape/error.hpp>
 #include <asyncscrape/json.hpp>
 #include <asyncscrape/model.hpp>
@@ -35,17 +37,13 @@ std::string must_be_integer_between(IntRange range);
 std::string must_be_name();                                         // the same for `name`
 std::string must_be_request_array(const ValidationLimits& limits);  // and for `requests`
 
-// Paths as the details spell them: field_path("requests[1]", "url") == "requests[1].url".
-std::string field_path(std::string_view parent, std::string_view field);
-std::string index_path(std::string_view parent, std::size_t index);
-
 // A problem, or nullopt when the value keeps the rules.
 using Problem = std::optional<Error>;
 
 Problem check_name(const std::string& name);
 Problem check_request_count(std::size_t count, const ValidationLimits& limits);
 Problem check_callback_url(std::optional<std::string>& callback_url);
-// `path` is the request's own, e.g. "requests[3]"; checks its actions too.
-Problem check_request(Request& request, std::string_view path);
+// `path` is the request's own, e.g. requests[3]; checks its actions too.
+Problem check_request(Request& request, const FieldPath& path);
 
 }  // namespace asyncscrape
