@@ -235,7 +235,11 @@ TEST_CASE("a browser killed under four loads fails them all as lost and frees ev
           "[browser]") {
     asio::io_context io;
     TargetServer target(io);
-    BrowserEngine engine(io.get_executor(), supervised_options());
+    BrowserEngineOptions options = supervised_options();
+    // The kill is the test's: a watchdog that gave up on a browser slowed by a loaded machine
+    // (four tabs opening under ASan) would kill it first, with its own reason.
+    options.watchdog_timeout = Millis{15000};
+    BrowserEngine engine(io.get_executor(), options);
     asyncscrape::test::run_test_coroutine(io, killed_browser_fails_every_load(engine, target));
 }
 
