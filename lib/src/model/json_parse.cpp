@@ -319,8 +319,9 @@ Outcome<std::vector<Request>> parse_requests(const json::value& value,
     }
     std::vector<Request> requests;
     requests.reserve(array->size());
+    const FieldPath requests_path = FieldPath().field("requests");
     for (std::size_t i = 0; i < array->size(); ++i) {
-        auto request = parse_request((*array)[i], FieldPath().field("requests").index(i), limits);
+        auto request = parse_request((*array)[i], requests_path.index(i), limits);
         if (!request) {
             return request.error();
         }

@@ -287,9 +287,9 @@ Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& li
     if (auto problem = check_request_count(spec.requests.size(), limits)) {
         return *problem;
     }
+    const FieldPath requests_path = FieldPath().field("requests");
     for (std::size_t i = 0; i < spec.requests.size(); ++i) {
-        if (auto problem =
-                check_request(spec.requests[i], FieldPath().field("requests").index(i))) {
+        if (auto problem = check_request(spec.requests[i], requests_path.index(i))) {
             return *problem;
         }
     }
