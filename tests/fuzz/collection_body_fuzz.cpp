@@ -1,14 +1,14 @@
-// Fuzz target: a collection's request body, as POST and PUT of a collection take it. The bytes are
-// parsed and validated by the edge's parser (api/collections.cpp calls the same functions with the
-// server's limits, which are the defaults), then go through what the runtime does with them
-// (validate() again; for a PUT, merged into a stored collection first).
+// Fuzz target: a collection's request body, as POST and PUT of a collection take it. A POST body
+// goes the API's way: its shape read (read_collection_spec, with the server's limits, which are the
+// defaults), then the runtime's validate(). A PUT body goes through the public
+// parse_collection_patch, then is merged into a stored collection and validated as a whole, as the
+// runtime does.
 //
-// Besides "no crash, no leak, no undefined behaviour" it checks two properties of the contract:
-// - the runtime accepts what the edge accepted, unchanged (validation.hpp: both paths "accept
-//   exactly the same collections");
+// Besides "no crash, no leak, no undefined behaviour" it checks three properties of the contract:
+// - what the runtime stored is accepted again, unchanged (a PUT's merge validates it again);
+// - a patch whose parts the public parser accepted makes a collection the runtime accepts;
 // - the requests as a GET shows them ("as stored: URLs normalised, defaults filled in",
-// docs/api.md)
-//   are accepted again as they are, so a client can PUT back what it read.
+//   docs/api.md) are accepted again as they are, so a client can PUT back what it read.
 #include "invariant.hpp"
 #include "model/json_mapping.hpp"
 
@@ -50,18 +50,22 @@ std::string shown_text(const CollectionSpec& spec) {
     return json::serialize(shown(spec.name, spec.requests, spec.callback_url));
 }
 
-// POST: the edge parses, the runtime validates again before storing.
+// POST: the body's shape read, then validated by the runtime before it is stored.
 void create(std::string_view body) {
-    auto spec = parse_collection_spec(body, limits);
+    auto read = read_collection_spec(body, limits);
+    if (!read) {
+        return;
+    }
+    auto spec = validate(std::move(read).value(), limits);
     if (!spec) {
         return;
     }
     const std::string accepted = shown_text(*spec);
 
     auto stored = validate(*spec, limits);
-    expect(stored.has_value(), "the runtime accepts a spec the edge accepted",
+    expect(stored.has_value(), "the runtime accepts again what it stored",
            stored ? std::string_view{} : std::string_view(stored.error().detail));
-    expect(shown_text(*stored) == accepted, "validating a parsed spec again changes nothing",
+    expect(shown_text(*stored) == accepted, "validating a stored spec again changes nothing",
            accepted + "\n" + shown_text(*stored));
 
     auto again = parse_collection_spec(accepted, limits);
@@ -71,8 +75,8 @@ void create(std::string_view body) {
            accepted + "\n" + shown_text(*again));
 }
 
-// PUT: the edge parses the patch, the runtime merges it into the stored collection and validates
-// the whole.
+// PUT: a patch whose parts the public parser checked, merged into a stored collection and validated
+// as a whole, as the runtime does.
 void update(std::string_view body) {
     auto patch = parse_collection_patch(body, limits);
     if (!patch) {
@@ -86,7 +90,7 @@ void update(std::string_view body) {
         patch->callback_url ? std::move(*patch->callback_url) : std::nullopt};
     const std::string accepted = shown_text(merged);
     auto updated = validate(std::move(merged), limits);
-    expect(updated.has_value(), "the runtime accepts a patch the edge accepted",
+    expect(updated.has_value(), "the runtime accepts a patch the public parser accepted",
            updated ? std::string_view{} : std::string_view(updated.error().detail));
     expect(shown_text(*updated) == accepted, "validating a parsed patch again changes nothing",
            accepted + "\n" + shown_text(*updated));

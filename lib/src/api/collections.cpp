@@ -26,7 +26,8 @@ Task<server::Reply> create_collection(const Call& call) {
     if (auto refused = refuse_non_json(call.request)) {
         co_return std::move(*refused);
     }
-    auto spec = parse_collection_spec(std::string_view(call.request.body()), call.context.limits);
+    // The body's shape only: Runtime applies the contract's rules, once for every request.
+    auto spec = read_collection_spec(std::string_view(call.request.body()), call.context.limits);
     if (!spec) {
         co_return server::error_reply(spec.error());
     }
@@ -61,7 +62,8 @@ Task<server::Reply> update_collection(const Call& call) {
     if (auto refused = refuse_non_json(call.request)) {
         co_return std::move(*refused);
     }
-    auto patch = parse_collection_patch(std::string_view(call.request.body()), call.context.limits);
+    // The merged collection is checked by Runtime, as a whole.
+    auto patch = read_collection_patch(std::string_view(call.request.body()), call.context.limits);
     if (!patch) {
         co_return server::error_reply(patch.error());
     }

@@ -30,7 +30,7 @@ Task<server::Reply> start_run(const Call& call) {
             co_return std::move(*refused);
         }
     }
-    auto options = parse_run_options(call.request.body());
+    auto options = read_run_options(call.request.body());
     if (!options) {
         co_return server::error_reply(options.error());
     }

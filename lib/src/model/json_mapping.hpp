@@ -1,5 +1,4 @@
 // Boost.JSON mapping of the model types (the public json.hpp is the text-in, text-out face of it).
-// Parsing validates every field of the contract and names the offending one in the error.
 #pragma once
 
 #include <asyncscrape/error.hpp>
@@ -15,11 +14,16 @@ namespace asyncscrape {
 // Parses a request body; depth-bombs and garbage give a clear "body: ..." error.
 Outcome<boost::json::value> parse_json_body(std::string_view text);
 
-Outcome<CollectionSpec> parse_collection_spec(const boost::json::value& body,
-                                              const ValidationLimits& limits);
-Outcome<CollectionPatch> parse_collection_patch(const boost::json::value& body,
-                                                const ValidationLimits& limits);
-Outcome<RunOptions> parse_run_options(const boost::json::value& body);
+// A body's shape as model values: JSON syntax, field names, JSON types, required fields and
+// defaults, each problem naming its field. The contract's rules on the values are validate()'s:
+// the public parse_* functions (json.hpp) apply it after these, and so does Runtime to whatever
+// it is given. The API hands these results to Runtime, so that a POSTed collection's requests
+// are checked once, by the same code as a collection built in code.
+Outcome<CollectionSpec> read_collection_spec(std::string_view json, const ValidationLimits& limits);
+Outcome<CollectionPatch> read_collection_patch(std::string_view json,
+                                               const ValidationLimits& limits);
+// Empty text is a body with no options.
+Outcome<RunOptions> read_run_options(std::string_view json);
 
 // Full objects as the API answers them.
 boost::json::object to_value(const Collection& collection);          // with `requests`

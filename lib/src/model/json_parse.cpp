@@ -1,6 +1,7 @@
 // JSON -> model: the shape of the input (field names, JSON types, required fields) is checked
-// here; the rules on the values are the shared ones of validation.cpp.
+// here; the rules on the values are validate()'s (validation.cpp), applied after.
 #include "model/action_fields.hpp"
+#include "model/field_path.hpp"
 #include "model/json_mapping.hpp"
 #include "model/validation.hpp"
 #include "model/wire_names.hpp"
@@ -197,7 +198,7 @@ bool takes_field(ActionType type, std::string_view key) {
                                 [&](const ActionFieldUse& use) { return use.field == *field; });
 }
 
-Outcome<Action> parse_action(const json::value& value, const FieldPath& path) {
+Outcome<Action> read_action(const json::value& value, const FieldPath& path) {
     const auto* object = value.if_object();
     if (object == nullptr) {
         return invalid(path.str() + ": must be an object");
@@ -258,7 +259,7 @@ Problem read_actions(const json::value& value, const FieldPath& path, std::vecto
     }
     out.reserve(array->size());
     for (std::size_t i = 0; i < array->size(); ++i) {
-        auto action = parse_action((*array)[i], path.index(i));
+        auto action = read_action((*array)[i], path.index(i));
         if (!action) {
             return action.error();
         }
@@ -267,8 +268,8 @@ Problem read_actions(const json::value& value, const FieldPath& path, std::vecto
     return {};
 }
 
-Outcome<Request> parse_request(const json::value& value, const FieldPath& path,
-                               const ValidationLimits& limits) {
+Outcome<Request> read_request(const json::value& value, const FieldPath& path,
+                              const ValidationLimits& limits) {
     const auto* object = value.if_object();
     if (object == nullptr) {
         return invalid(path.str() + ": must be an object");
@@ -302,14 +303,11 @@ Outcome<Request> parse_request(const json::value& value, const FieldPath& path,
             return *problem;
         }
     }
-    if (auto problem = check_request(request, path)) {
-        return *problem;
-    }
     return request;
 }
 
-Outcome<std::vector<Request>> parse_requests(const json::value& value,
-                                             const ValidationLimits& limits) {
+Outcome<std::vector<Request>> read_requests(const json::value& value,
+                                            const ValidationLimits& limits) {
     const auto* array = value.if_array();
     if (array == nullptr) {
         return invalid("requests: " + must_be_request_array(limits));
@@ -321,7 +319,7 @@ Outcome<std::vector<Request>> parse_requests(const json::value& value,
     requests.reserve(array->size());
     const FieldPath requests_path = FieldPath().field("requests");
     for (std::size_t i = 0; i < array->size(); ++i) {
-        auto request = parse_request((*array)[i], requests_path.index(i), limits);
+        auto request = read_request((*array)[i], requests_path.index(i), limits);
         if (!request) {
             return request.error();
         }
@@ -343,24 +341,8 @@ Outcome<const json::object*> collection_object(const json::value& body) {
     return object;
 }
 
-}  // namespace
-
-Outcome<json::value> parse_json_body(std::string_view text) {
-    json::parse_options options;
-    options.max_depth = max_body_depth;
-    boost::system::error_code ec;
-    json::value value = json::parse(text, ec, json::storage_ptr(), options);
-    if (ec == json::error::too_deep) {
-        return invalid("body: JSON nested too deeply");
-    }
-    if (ec) {
-        return invalid("body: invalid JSON: " + ec.message());
-    }
-    return value;
-}
-
-Outcome<CollectionSpec> parse_collection_spec(const json::value& body,
-                                              const ValidationLimits& limits) {
+Outcome<CollectionSpec> read_collection_spec(const json::value& body,
+                                             const ValidationLimits& limits) {
     const auto object = collection_object(body);
     if (!object) {
         return object.error();
@@ -374,13 +356,7 @@ Outcome<CollectionSpec> parse_collection_spec(const json::value& body,
     if (fields.problem()) {
         return *fields.problem();
     }
-    if (auto problem = check_name(spec.name)) {
-        return *problem;
-    }
-    if (auto problem = check_callback_url(spec.callback_url)) {
-        return *problem;
-    }
-    auto requests = parse_requests(*fields.given("requests"), limits);
+    auto requests = read_requests(*fields.given("requests"), limits);
     if (!requests) {
         return requests.error();
     }
@@ -388,7 +364,7 @@ Outcome<CollectionSpec> parse_collection_spec(const json::value& body,
     return spec;
 }
 
-Outcome<RunOptions> parse_run_options(const json::value& body) {
+Outcome<RunOptions> read_run_options(const json::value& body) {
     const auto* object = body.if_object();
     if (object == nullptr) {
         return invalid("body: must be a JSON object");
@@ -402,11 +378,11 @@ Outcome<RunOptions> parse_run_options(const json::value& body) {
     if (fields.problem()) {
         return *fields.problem();
     }
-    return validate(std::move(options));
+    return options;
 }
 
-Outcome<CollectionPatch> parse_collection_patch(const json::value& body,
-                                                const ValidationLimits& limits) {
+Outcome<CollectionPatch> read_collection_patch(const json::value& body,
+                                               const ValidationLimits& limits) {
     const auto object = collection_object(body);
     if (!object) {
         return object.error();
@@ -432,24 +408,59 @@ Outcome<CollectionPatch> parse_collection_patch(const json::value& body,
     if (fields.problem()) {
         return *fields.problem();
     }
-    if (patch.name) {
-        if (auto problem = check_name(*patch.name)) {
-            return *problem;
-        }
-    }
-    if (patch.callback_url) {
-        if (auto problem = check_callback_url(*patch.callback_url)) {
-            return *problem;
-        }
-    }
     if (const auto* requests_value = fields.given("requests")) {
-        auto requests = parse_requests(*requests_value, limits);
+        auto requests = read_requests(*requests_value, limits);
         if (!requests) {
             return requests.error();
         }
         patch.requests = std::move(requests).value();
     }
     return patch;
+}
+
+}  // namespace
+
+Outcome<json::value> parse_json_body(std::string_view text) {
+    json::parse_options options;
+    options.max_depth = max_body_depth;
+    boost::system::error_code ec;
+    json::value value = json::parse(text, ec, json::storage_ptr(), options);
+    if (ec == json::error::too_deep) {
+        return invalid("body: JSON nested too deeply");
+    }
+    if (ec) {
+        return invalid("body: invalid JSON: " + ec.message());
+    }
+    return value;
+}
+
+Outcome<CollectionSpec> read_collection_spec(std::string_view json,
+                                             const ValidationLimits& limits) {
+    auto body = parse_json_body(json);
+    if (!body) {
+        return body.error();
+    }
+    return read_collection_spec(*body, limits);
+}
+
+Outcome<CollectionPatch> read_collection_patch(std::string_view json,
+                                               const ValidationLimits& limits) {
+    auto body = parse_json_body(json);
+    if (!body) {
+        return body.error();
+    }
+    return read_collection_patch(*body, limits);
+}
+
+Outcome<RunOptions> read_run_options(std::string_view json) {
+    if (json.empty()) {
+        return RunOptions{};
+    }
+    auto body = parse_json_body(json);
+    if (!body) {
+        return body.error();
+    }
+    return read_run_options(*body);
 }
 
 }  // namespace asyncscrape

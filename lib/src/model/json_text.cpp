@@ -1,5 +1,6 @@
 // The public text face of the JSON mapping (asyncscrape/json.hpp).
 #include "model/json_mapping.hpp"
+#include "model/validation.hpp"
 #include "util/time.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -8,31 +9,28 @@ namespace asyncscrape {
 
 Outcome<CollectionSpec> parse_collection_spec(std::string_view json,
                                               const ValidationLimits& limits) {
-    auto body = parse_json_body(json);
-    if (!body) {
-        return body.error();
+    auto spec = read_collection_spec(json, limits);
+    if (!spec) {
+        return spec.error();
     }
-    return parse_collection_spec(*body, limits);
+    return validate(std::move(spec).value(), limits);
 }
 
 Outcome<CollectionPatch> parse_collection_patch(std::string_view json,
                                                 const ValidationLimits& limits) {
-    auto body = parse_json_body(json);
-    if (!body) {
-        return body.error();
+    auto patch = read_collection_patch(json, limits);
+    if (!patch) {
+        return patch.error();
     }
-    return parse_collection_patch(*body, limits);
+    return validate(std::move(patch).value(), limits);
 }
 
 Outcome<RunOptions> parse_run_options(std::string_view json) {
-    if (json.empty()) {
-        return RunOptions{};
+    auto options = read_run_options(json);
+    if (!options) {
+        return options.error();
     }
-    auto body = parse_json_body(json);
-    if (!body) {
-        return body.error();
-    }
-    return parse_run_options(*body);
+    return validate(std::move(options).value());
 }
 
 std::string to_json(const Collection& collection) {

@@ -41,6 +41,7 @@
 #include "model/validation.hpp"
 
 #include "model/action_fields.hpp"
+#include "model/field_path.hpp"
 #include "model/url.hpp"
 #include "model/utf8.hpp"
 
@@ -204,18 +205,14 @@ std::string must_be_request_array(const ValidationLimits& limits) {
     return "must be an array of 1 to " + std::to_string(limits.max_requests) + " requests";
 }
 
+namespace {
+
 Problem check_name(const std::string& name) {
     if (!is_valid_utf8(name)) {
         return problem_at("name", "must be valid UTF-8");
     }
     const std::size_t chars = count_code_points(name);
     return chars >= 1 && chars <= max_name_chars ? Problem{} : problem_at("name", must_be_name());
-}
-
-Problem check_request_count(std::size_t count, const ValidationLimits& limits) {
-    return count >= 1 && count <= limits.max_requests
-               ? Problem{}
-               : problem_at("requests", must_be_request_array(limits));
 }
 
 Problem check_callback_url(std::optional<std::string>& callback_url) {
@@ -277,6 +274,27 @@ Problem check_request(Request& request, const FieldPath& path) {
     return {};
 }
 
+}  // namespace
+
+Problem check_request_count(std::size_t count, const ValidationLimits& limits) {
+    return count >= 1 && count <= limits.max_requests
+               ? Problem{}
+               : problem_at("requests", must_be_request_array(limits));
+}
+
+Problem check_requests(std::vector<Request>& requests, const ValidationLimits& limits) {
+    if (auto problem = check_request_count(requests.size(), limits)) {
+        return problem;
+    }
+    const FieldPath requests_path = FieldPath().field("requests");
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (auto problem = check_request(requests[i], requests_path.index(i))) {
+            return problem;
+        }
+    }
+    return {};
+}
+
 Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& limits) {
     if (auto problem = check_name(spec.name)) {
         return *problem;
@@ -284,16 +302,29 @@ Outcome<CollectionSpec> validate(CollectionSpec spec, const ValidationLimits& li
     if (auto problem = check_callback_url(spec.callback_url)) {
         return *problem;
     }
-    if (auto problem = check_request_count(spec.requests.size(), limits)) {
+    if (auto problem = check_requests(spec.requests, limits)) {
         return *problem;
     }
-    const FieldPath requests_path = FieldPath().field("requests");
-    for (std::size_t i = 0; i < spec.requests.size(); ++i) {
-        if (auto problem = check_request(spec.requests[i], requests_path.index(i))) {
+    return spec;
+}
+
+Outcome<CollectionPatch> validate(CollectionPatch patch, const ValidationLimits& limits) {
+    if (patch.name) {
+        if (auto problem = check_name(*patch.name)) {
             return *problem;
         }
     }
-    return spec;
+    if (patch.callback_url) {
+        if (auto problem = check_callback_url(*patch.callback_url)) {
+            return *problem;
+        }
+    }
+    if (patch.requests) {
+        if (auto problem = check_requests(*patch.requests, limits)) {
+            return *problem;
+        }
+    }
+    return patch;
 }
 
 Outcome<RunOptions> validate(RunOptions options) {

@@ -1,10 +1,9 @@
-// The contract's rules on the model types, shared by the JSON parser (json_parse.cpp) and by
-// validate() for specs built in code, so that both paths accept exactly the same collections.
+// The contract's rules on the model types: validate() applies them to every collection, whether
+// it was read from JSON (json_parse.cpp reads only its shape) or built in code, so that both
+// paths accept exactly the same collections.
 // Each check normalises in place where the contract says so and names the offending field, with
 // its full path, in the error detail: "requests[1].actions[0].time: must be an integer ...".
 #pragma once
-
-#include "model/field_path.hpp"
 
 #include <asyncscrape/error.hpp>
 #include <asyncscrape/json.hpp>
@@ -15,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace asyncscrape {
 
@@ -40,10 +40,12 @@ std::string must_be_request_array(const ValidationLimits& limits);  // and for `
 // A problem, or nullopt when the value keeps the rules.
 using Problem = std::optional<Error>;
 
-Problem check_name(const std::string& name);
 Problem check_request_count(std::size_t count, const ValidationLimits& limits);
-Problem check_callback_url(std::optional<std::string>& callback_url);
-// `path` is the request's own, e.g. requests[3]; checks its actions too.
-Problem check_request(Request& request, const FieldPath& path);
+// The count, then each request in order (its actions too): the first problem is the one
+// reported, e.g. "requests[3].url: ...".
+Problem check_requests(std::vector<Request>& requests, const ValidationLimits& limits);
+
+// The rules on the parts a patch gives; the merged collection is checked again as a whole.
+Outcome<CollectionPatch> validate(CollectionPatch patch, const ValidationLimits& limits);
 
 }  // namespace asyncscrape

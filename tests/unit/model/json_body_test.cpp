@@ -1,5 +1,6 @@
 // Request bodies as they arrive: garbage and depth bombs are refused clearly, the seed's example
-// is accepted exactly as shown.
+// is accepted exactly as shown, and the API's reading checks a body's shape only: the rules are
+// validate()'s.
 #include "model/json_mapping.hpp"
 
 #include <asyncscrape/json.hpp>
@@ -99,4 +100,33 @@ TEST_CASE("the seed's request body example is accepted") {
         CHECK(request.actions[0].type == ActionType::wait_for_timeout);
         CHECK(request.actions[0].time_ms == 5000);
     }
+}
+
+TEST_CASE("the API's reading of a body checks its shape, and leaves the rules to validate()") {
+    const ValidationLimits limits;
+    const std::string_view body =
+        R"({"name": "n", "requests": [{"url": "HTTP://A.example.com"}, {"url": "ftp://b"}]})";
+    auto read = read_collection_spec(body, limits);
+    REQUIRE(read);
+    // As given: Runtime normalises and checks each URL once, when it creates the collection.
+    CHECK(read->requests[0].url == "HTTP://A.example.com");
+    CHECK(read->requests[1].url == "ftp://b");
+    auto valid = validate(std::move(read).value(), limits);
+    REQUIRE_FALSE(valid);
+    CHECK(valid.error().detail.starts_with("requests[1].url: "));
+    // The public parser is the two together: the same refusal.
+    auto parsed = parse_collection_spec(body, limits);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().detail == valid.error().detail);
+
+    auto wrong_type = read_collection_spec(R"({"name": "n", "requests": [{"url": 5}]})", limits);
+    REQUIRE_FALSE(wrong_type);
+    CHECK(wrong_type.error().detail == "requests[0].url: must be a string");
+
+    auto patch = read_collection_patch(R"({"requests": [{"url": "ftp://b"}]})", limits);
+    REQUIRE(patch);
+    CHECK((*patch->requests)[0].url == "ftp://b");
+    auto public_patch = parse_collection_patch(R"({"requests": [{"url": "ftp://b"}]})", limits);
+    REQUIRE_FALSE(public_patch);
+    CHECK(public_patch.error().detail.starts_with("requests[0].url: "));
 }
