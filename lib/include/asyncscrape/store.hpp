@@ -96,7 +96,8 @@ class Store {
     virtual Task<Page<Run>> list_runs(std::string collection_id, std::optional<RunStatus> filter,
                                       PageQuery page) = 0;  // newest first
 
-    // Jobs, in request order.
+    // Jobs, in request order. A job given to update_job or finish_job keeps the id, url and
+    // custom_id that create_run gave it; a store may take them from the run instead of the job.
     virtual Task<void> update_job(Job job) = 0;
     // Marks every job of the run that is still pending as cancelled (a run cancelled before
     // those jobs started) and counts them in the run's counters; answers how many there were.

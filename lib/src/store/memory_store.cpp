@@ -8,6 +8,7 @@
 #include "util/time_slice.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <ranges>
 #include <unordered_map>
@@ -74,6 +75,7 @@ class MemoryStore final : public Store {
         for (RunRecord& record : deleted) {
             co_await release_in_slices(record.results, slice);
             co_await release_in_slices(record.jobs, slice);
+            co_await release_in_slices(record.job_index, slice);
         }
         co_return true;
     }
@@ -84,7 +86,9 @@ class MemoryStore final : public Store {
         }
         RunRecord record;
         const std::size_t size = requests ? requests->size() : 0;
-        // Reserved, not resized: the records are built (and their pages touched) in the slices.
+        record.requests = std::move(requests);
+        // Reserved, not resized: the records are built (and their pages touched) in the slices,
+        // with the hash of each job's id.
         record.jobs.reserve(size);
         record.job_index.reserve(size);
         TimeSlice slice;
@@ -92,13 +96,9 @@ class MemoryStore final : public Store {
             if (slice.used_up()) {
                 co_await slice.yield();
             }
-            Job& job = record.jobs.emplace_back();
-            job.index = static_cast<std::int64_t>(i);
-            job.job_id = job_id_of(run.run_id, job.index);
-            job.run_id = run.run_id;
-            job.url = (*requests)[i].url;
-            job.custom_id = (*requests)[i].custom_id;
-            record.job_index.emplace(job.job_id, job.index);
+            record.jobs.emplace_back();
+            record.job_index.emplace(id_key(job_id_of(run.run_id, static_cast<std::int64_t>(i))),
+                                     i);
         }
         if (slice.yields() > 0 && !collections_.contains(run.collection_id)) {
             co_return false;  // deleted while other work ran
@@ -139,8 +139,8 @@ class MemoryStore final : public Store {
     }
 
     Task<void> update_job(Job job) override {
-        if (auto* slot = find_job(job.run_id, job.index)) {
-            *slot = std::move(job);
+        if (auto* state = find_job(job.run_id, job.index)) {
+            *state = JobState(std::move(job));
         }
         co_return;
     }
@@ -148,7 +148,7 @@ class MemoryStore final : public Store {
     Task<std::int64_t> cancel_pending_jobs(std::string run_id, TimePoint at) override {
         std::int64_t cancelled = 0;
         if (auto* record = find_run(run_id)) {
-            for (auto& job : record->jobs) {
+            for (JobState& job : record->jobs) {
                 if (job.status == JobStatus::pending) {
                     job.status = JobStatus::cancelled;
                     job.error = "cancelled before it started";
@@ -167,7 +167,7 @@ class MemoryStore final : public Store {
             if (index < record->jobs.size()) {
                 record->run.count(job.status);
                 record->results[index] = std::make_unique<JobResult>(std::move(result));
-                record->jobs[index] = std::move(job);
+                record->jobs[index] = JobState(std::move(job));
             }
         }
         co_return;
@@ -178,11 +178,8 @@ class MemoryStore final : public Store {
         if (record == nullptr) {
             co_return std::nullopt;
         }
-        const auto found = record->job_index.find(job_id);
-        if (found == record->job_index.end()) {
-            co_return std::nullopt;
-        }
-        co_return record->jobs[static_cast<std::size_t>(found->second)];
+        const auto index = record->index_of(job_id);
+        co_return index ? std::optional(record->job(*index)) : std::nullopt;
     }
 
     Task<Page<Job>> list_jobs(std::string run_id, std::optional<JobStatus> filter,
@@ -192,8 +189,9 @@ class MemoryStore final : public Store {
             co_return Page<Job>{};
         }
         co_return paginate(
-            record->jobs, page, [&](const Job& job) { return !filter || job.status == *filter; },
-            [](const Job& job) { return job; });
+            std::views::iota(std::size_t{0}, record->jobs.size()), page,
+            [&](std::size_t i) { return !filter || record->jobs[i].status == *filter; },
+            [&](std::size_t i) { return record->job(i); });
     }
 
     Task<std::optional<JobResult>> get_result(std::string run_id, std::string job_id) override {
@@ -201,12 +199,11 @@ class MemoryStore final : public Store {
         if (record == nullptr) {
             co_return std::nullopt;
         }
-        const auto found = record->job_index.find(job_id);
-        if (found == record->job_index.end()) {
+        const auto index = record->index_of(job_id);
+        if (!index || !record->results[*index]) {
             co_return std::nullopt;
         }
-        const auto& result = record->results[static_cast<std::size_t>(found->second)];
-        co_return result ? std::optional<JobResult>(*result) : std::nullopt;
+        co_return *record->results[*index];
     }
 
     Task<std::vector<JobResult>> results_after(std::string run_id, std::optional<JobStatus> filter,
@@ -228,7 +225,7 @@ class MemoryStore final : public Store {
     }
 
     Task<void> put_screenshot(std::string run_id, std::string job_id, std::string png) override {
-        if (auto* record = find_run(run_id); record && record->job_index.contains(job_id)) {
+        if (auto* record = find_run(run_id); record && record->index_of(job_id)) {
             record->screenshots.insert_or_assign(std::move(job_id), std::move(png));
         }
         co_return;
@@ -294,22 +291,85 @@ class MemoryStore final : public Store {
     }
 
   private:
-    struct RunRecord {
-        Run run;
-        std::vector<Job> jobs;  // by index
-        std::unordered_map<std::string, std::int64_t> job_index;
-        std::vector<std::unique_ptr<JobResult>> results;           // by index; null until finished
-        std::unordered_map<std::string, std::string> screenshots;  // PNG by job id
+    // A job's record less what its run knows: the id is job_id_of(run, index), the url and
+    // custom_id its request's (Store::create_run), all put back when a Job is read. A waiting
+    // run of 100,000 jobs holds no string per job.
+    struct JobState {
+        JobState() = default;
+        explicit JobState(Job&& job)
+            : status(job.status),
+              status_code(job.status_code),
+              attempts(job.attempts),
+              error(std::move(job.error)),
+              started_at(job.started_at),
+              finished_at(job.finished_at),
+              duration_ms(job.duration_ms) {}
+
+        JobStatus status = JobStatus::pending;
+        std::optional<int> status_code;
+        int attempts = 0;
+        std::optional<std::string> error;
+        std::optional<TimePoint> started_at;
+        std::optional<TimePoint> finished_at;
+        std::optional<std::int64_t> duration_ms;
     };
 
-    // Empties `items` from the back, giving way to other work as `slice` runs out.
-    template <class T>
-    static Task<void> release_in_slices(std::vector<T>& items, TimeSlice& slice) {
+    // The job ids' hashes: a job id names a hash of its run and index, which cannot be undone.
+    static std::size_t id_key(std::string_view job_id) {
+        return std::hash<std::string_view>{}(job_id);
+    }
+
+    struct RunRecord {
+        Run run;
+        RequestList requests;        // the run's, for the jobs' url and custom_id
+        std::vector<JobState> jobs;  // by index
+        // Job index by id_key: two ids with one key are told apart by their id.
+        std::unordered_multimap<std::size_t, std::size_t> job_index;
+        std::vector<std::unique_ptr<JobResult>> results;           // by index; null until finished
+        std::unordered_map<std::string, std::string> screenshots;  // PNG by job id
+
+        std::optional<std::size_t> index_of(std::string_view job_id) const {
+            const auto [first, last] = job_index.equal_range(id_key(job_id));
+            for (auto it = first; it != last; ++it) {
+                if (job_id_of(run.run_id, static_cast<std::int64_t>(it->second)) == job_id) {
+                    return it->second;
+                }
+            }
+            return std::nullopt;
+        }
+
+        Job job(std::size_t index) const {
+            const JobState& state = jobs[index];
+            const Request& request = (*requests)[index];
+            Job job;
+            job.index = static_cast<std::int64_t>(index);
+            job.job_id = job_id_of(run.run_id, job.index);
+            job.run_id = run.run_id;
+            job.url = request.url;
+            job.custom_id = request.custom_id;
+            job.status = state.status;
+            job.status_code = state.status_code;
+            job.attempts = state.attempts;
+            job.error = state.error;
+            job.started_at = state.started_at;
+            job.finished_at = state.finished_at;
+            job.duration_ms = state.duration_ms;
+            return job;
+        }
+    };
+
+    // Empties `items` (a vector from the back), giving way to other work as `slice` runs out.
+    template <class Container>
+    static Task<void> release_in_slices(Container& items, TimeSlice& slice) {
         while (!items.empty()) {
             if (slice.used_up()) {
                 co_await slice.yield();
             }
-            items.pop_back();
+            if constexpr (requires { items.pop_back(); }) {
+                items.pop_back();
+            } else {
+                items.erase(items.begin());
+            }
         }
     }
 
@@ -325,7 +385,7 @@ class MemoryStore final : public Store {
         return found == runs_.end() ? nullptr : &found->second;
     }
 
-    Job* find_job(const std::string& run_id, std::int64_t index) {
+    JobState* find_job(const std::string& run_id, std::int64_t index) {
         auto* record = find_run(run_id);
         if (record == nullptr || index < 0 ||
             static_cast<std::size_t>(index) >= record->jobs.size()) {

@@ -83,9 +83,11 @@ STORE_TEST("jobs are updated and finished with their results, read by id and aft
     StoreFixture<TestType> f;
     const auto collection = collection_of("c", 4);
     const auto run = run_of(collection, "r");
-    const auto jobs = jobs_of(run, collection);
     auto requests = std::make_shared<std::vector<Request>>(*collection.requests);
     (*requests)[2].custom_id = "sku-2";
+    // As the engine gives them to the store: with the url and custom_id of the run's requests.
+    auto jobs = jobs_of(run, collection);
+    jobs[2].custom_id = "sku-2";
     f.await(f.store->put_collection(collection));
     REQUIRE(f.await(f.store->create_run(run, requests)));
 
