@@ -1,9 +1,7 @@
 #include "browser/main_document.hpp"
 
 #include "browser/cdp_fields.hpp"
-
-#include <algorithm>
-#include <cctype>
+#include "util/ascii.hpp"
 
 namespace asyncscrape::browser {
 
@@ -16,13 +14,6 @@ std::optional<double> number_field(const json::object& object, std::string_view 
         return field->to_number<double>();
     }
     return std::nullopt;
-}
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
 }
 
 // Chromium joins repeated fields with '\n'; the contract joins them with ", ", except
@@ -75,7 +66,7 @@ std::optional<MainDocumentResponse> main_document_response(const json::object& r
     if (const auto* headers = fields.if_contains("headers"); headers && headers->is_object()) {
         for (const auto& [name, value] : headers->get_object()) {
             if (value.is_string()) {
-                std::string lower = lower_case(name);
+                std::string lower = ascii_lower_case(name);
                 std::string joined = join_repeated(lower, value.get_string());
                 main.headers.emplace_back(std::move(lower), std::move(joined));
             }

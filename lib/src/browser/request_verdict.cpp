@@ -1,9 +1,9 @@
 #include "browser/request_verdict.hpp"
 
 #include "fetch/target_url.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 namespace asyncscrape::browser {
@@ -16,10 +16,8 @@ bool has_http_scheme(std::string_view url) {
     if (colon == std::string_view::npos) {
         return false;
     }
-    std::string scheme(url.substr(0, colon));
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return scheme == "http" || scheme == "https";
+    const std::string_view scheme = url.substr(0, colon);
+    return equals_ascii_lower(scheme, "http") || equals_ascii_lower(scheme, "https");
 }
 
 }  // namespace

@@ -1,24 +1,16 @@
 #include "fetch/response_headers.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 namespace asyncscrape::fetch {
 
-namespace {
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void add_response_header(HeaderList& headers, std::string_view name, std::string_view value) {
-    std::string lower = lower_case(name);
+    std::string lower = ascii_lower_case(name);
     const auto same_name = std::find_if(headers.begin(), headers.end(),
                                         [&](const auto& header) { return header.first == lower; });
     if (same_name == headers.end()) {

@@ -1,10 +1,9 @@
 #include "fetch/target_url.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-
-#include <algorithm>
-#include <cctype>
 
 namespace asyncscrape::fetch {
 
@@ -47,8 +46,7 @@ Outcome<TargetUrl> parse_target_url(std::string_view text) {
             return invalid("invalid URL: no usable host");
     }
     target.host = url.host_address();
-    std::transform(target.host.begin(), target.host.end(), target.host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    make_ascii_lower_case(target.host);
     if (target.host.empty()) {
         return invalid("invalid URL: no host");
     }

@@ -1,4 +1,5 @@
 #include "model/url.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -35,13 +36,7 @@ bool has_scheme(std::string_view text) {
 }
 
 bool is_http_or_https(std::string_view scheme) {
-    const auto equals_ignoring_case = [scheme](std::string_view lower) {
-        return scheme.size() == lower.size() &&
-               std::equal(scheme.begin(), scheme.end(), lower.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == b;
-               });
-    };
-    return equals_ignoring_case("http") || equals_ignoring_case("https");
+    return equals_ascii_lower(scheme, "http") || equals_ascii_lower(scheme, "https");
 }
 
 bool is_space_or_control(char c) {

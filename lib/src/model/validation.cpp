@@ -44,6 +44,7 @@
 #include "model/field_path.hpp"
 #include "model/url.hpp"
 #include "model/utf8.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -82,13 +83,6 @@ Problem check_non_empty(const FieldPath& path, const std::string& text) {
     return text.empty() ? problem_at(path, "must not be empty") : check_text(path, text);
 }
 
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
 bool is_token(std::string_view name) {
     constexpr std::string_view token_symbols = "!#$%&'*+-.^_`|~";
     return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
@@ -105,7 +99,7 @@ Problem check_headers(const HeaderList& headers, const FieldPath& request_path) 
             return problem_at(path, "\"" + name + "\" is not a valid header name");
         }
         const FieldPath header_path = path.field(name);
-        const std::string lower = lower_case(name);
+        const std::string lower = ascii_lower_case(name);
         if (std::find(hop_by_hop_headers.begin(), hop_by_hop_headers.end(), lower) !=
             hop_by_hop_headers.end()) {
             return problem_at(header_path, "hop-by-hop header not allowed");

@@ -34,16 +34,16 @@ std::string format_uuid(UuidBytes bytes, std::uint8_t version) {
     bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);
 
     static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    text.reserve(36);
+    std::array<char, 36> text{};  // written in place: every job's id goes through here
+    std::size_t at = 0;
     for (std::size_t k = 0; k < bytes.size(); ++k) {
         if (k == 4 || k == 6 || k == 8 || k == 10) {
-            text += '-';
+            text[at++] = '-';
         }
-        text += digits[bytes[k] >> 4];
-        text += digits[bytes[k] & 0x0F];
+        text[at++] = digits[bytes[k] >> 4];
+        text[at++] = digits[bytes[k] & 0x0F];
     }
-    return text;
+    return std::string(text.data(), text.size());
 }
 
 }  // namespace
