@@ -54,6 +54,13 @@ boost::beast::flat_buffer& Connection::read_buffer() {
     return read_buffer_;
 }
 
+Connection::ExchangeScratch& Connection::exchange_scratch() {
+    if (!scratch_) {
+        scratch_ = std::make_unique<ExchangeScratch>();
+    }
+    return *scratch_;
+}
+
 void Connection::close() {
     boost::system::error_code ignored;
     transport().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

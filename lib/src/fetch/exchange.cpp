@@ -14,7 +14,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory_resource>
@@ -30,12 +29,11 @@ namespace {
 // Generous for real sites (large cookies), small enough that headers cannot exhaust memory.
 constexpr std::uint32_t max_header_bytes = 64 * 1024;
 
-// A response's head is parsed into an arena of the exchange's own: Beast's fields would otherwise
-// allocate once per field and for the reason phrase, a dozen times per response of a usual server.
-// The arena falls back to the heap for heads larger than it.
+// A response's head is parsed into the connection's arena: Beast's fields would otherwise allocate
+// once per field and for the reason phrase, a dozen times per response of a usual server. The
+// arena falls back to the heap for heads larger than it.
 using HeadAllocator = std::pmr::polymorphic_allocator<char>;
 using ResponseParser = http::parser<false, http::buffer_body, HeadAllocator>;
-constexpr std::size_t head_arena_bytes = 2048;
 
 bool is_informational(int status) {
     return status >= 100 && status < 200 && status != 101;
@@ -50,6 +48,7 @@ FetchFailure decoding_failure(BodyDecoder::Status status, std::string_view codin
 
 template <class Stream>
 asio::awaitable<Exchange> exchange_on(Stream& stream, boost::beast::flat_buffer& buffer,
+                                      Connection::ExchangeScratch& scratch,
                                       const OutgoingRequest& request, std::size_t max_body_bytes,
                                       std::chrono::steady_clock::time_point deadline) {
     Exchange result;
@@ -63,8 +62,8 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, boost::beast::flat_buffer&
     }
     const auto sent_at = std::chrono::steady_clock::now();
 
-    std::array<std::byte, head_arena_bytes> head_arena;
-    std::pmr::monotonic_buffer_resource head_memory(head_arena.data(), head_arena.size());
+    std::pmr::monotonic_buffer_resource head_memory(scratch.head_arena.data(),
+                                                    scratch.head_arena.size());
     std::optional<ResponseParser> parser;
     do {  // informational responses (103 Early Hints, ...) precede the real one
         parser.reset();
@@ -93,7 +92,7 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, boost::beast::flat_buffer&
     // A coding we cannot decode (only when the user asked for it) leaves the body as sent.
     BodyDecoder decoder(parse_content_coding(content_encoding).value_or(ContentCoding::identity),
                         max_body_bytes);
-    std::array<char, 16 * 1024> chunk;
+    auto& chunk = scratch.body_chunk;
     while (!parser->is_done()) {
         // Beast's stream timer never fires while every read completes at once (its expiry is
         // seen by a handler that each completed read makes stale): a body that streams without
@@ -142,11 +141,13 @@ asio::awaitable<Exchange> exchange(Connection& connection, const OutgoingRequest
                                    std::size_t max_body_bytes,
                                    std::chrono::steady_clock::time_point deadline) {
     if (TlsStream* tls = connection.tls()) {
-        co_return co_await exchange_on(*tls, connection.read_buffer(), request, max_body_bytes,
+        co_return co_await exchange_on(*tls, connection.read_buffer(),
+                                       connection.exchange_scratch(), request, max_body_bytes,
                                        deadline);
     }
-    co_return co_await exchange_on(connection.transport(), connection.read_buffer(), request,
-                                   max_body_bytes, deadline);
+    co_return co_await exchange_on(connection.transport(), connection.read_buffer(),
+                                   connection.exchange_scratch(), request, max_body_bytes,
+                                   deadline);
 }
 
 }  // namespace asyncscrape::fetch
