@@ -65,6 +65,9 @@ def _runs(ctx):
         "value": with_wait["wall_seconds"],
         "wall_without_s": without["wall_seconds"],
         "overhead_s": with_wait["wall_seconds"] - without["wall_seconds"],
+        # The same difference from the run's start to its end, without the process's start-up,
+        # the building of the collection (whose requests carry the action) and the teardown.
+        "run_overhead_s": with_wait["seconds"] - without["seconds"],
         "peak_rss_mb": with_wait["peak_rss_mb"],
         "peak_rss_short_wait_mb": short_wait["peak_rss_mb"],
         "peak_rss_without_mb": without["peak_rss_mb"],
