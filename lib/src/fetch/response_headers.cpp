@@ -7,8 +7,6 @@
 
 namespace asyncscrape::fetch {
 
-namespace {}  // namespace
-
 void add_response_header(HeaderList& headers, std::string_view name, std::string_view value) {
     std::string lower = ascii_lower_case(name);
     const auto same_name = std::find_if(headers.begin(), headers.end(),

@@ -1,10 +1,10 @@
 #include "model/url.hpp"
+
 #include "util/ascii.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
-#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <optional>
