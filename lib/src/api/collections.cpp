@@ -62,7 +62,7 @@ Task<server::Reply> update_collection(const Call& call) {
     if (auto refused = refuse_non_json(call.request)) {
         co_return std::move(*refused);
     }
-    // The merged collection is checked by Runtime, as a whole.
+    // The body's shape only: Runtime checks the fields it gives.
     auto patch = read_collection_patch(std::string_view(call.request.body()), call.context.limits);
     if (!patch) {
         co_return server::error_reply(patch.error());

@@ -45,7 +45,8 @@ Problem check_request_count(std::size_t count, const ValidationLimits& limits);
 // reported, e.g. "requests[3].url: ...".
 Problem check_requests(std::vector<Request>& requests, const ValidationLimits& limits);
 
-// The rules on the parts a patch gives; the merged collection is checked again as a whole.
+// The rules on the parts a patch gives; what it leaves is the stored collection's, checked when
+// that was stored.
 Outcome<CollectionPatch> validate(CollectionPatch patch, const ValidationLimits& limits);
 
 }  // namespace asyncscrape

@@ -4,6 +4,7 @@
 #include <asyncscrape/runtime.hpp>
 
 #include "engine/engine.hpp"
+#include "model/validation.hpp"
 #include "runtime/retention_sweep.hpp"
 #include "util/log.hpp"
 #include "util/uuid.hpp"
@@ -178,20 +179,25 @@ Task<Outcome<Collection>> Runtime::update_collection(std::string id, CollectionP
     if (!found) {
         co_return collection_not_found(id);
     }
-    Collection collection = std::move(*found);
-    // The merged collection is checked as a whole, by the same rules as a new one.
-    CollectionSpec merged{
-        patch.name ? std::move(*patch.name) : collection.name,
-        patch.requests ? std::move(*patch.requests) : *collection.requests,
-        patch.callback_url ? std::move(*patch.callback_url) : collection.callback_url};
-    auto valid = validate(std::move(merged), impl_->limits);
+    // What the collection holds was checked when it was stored: only the fields the patch gives
+    // are checked, by the rules of a new collection. A rename keeps the request list as it is,
+    // neither copied nor checked again, however long it is.
+    auto valid = validate(std::move(patch), impl_->limits);
     if (!valid) {
         co_return valid.error();
     }
-    collection.name = std::move(valid->name);
-    // Runs already started keep the list they hold; only new runs see the new one.
-    collection.requests = std::make_shared<const std::vector<Request>>(std::move(valid->requests));
-    collection.callback_url = std::move(valid->callback_url);
+    Collection collection = std::move(*found);
+    if (valid->name) {
+        collection.name = std::move(*valid->name);
+    }
+    if (valid->requests) {
+        // Runs already started keep the list they hold; only new runs see the new one.
+        collection.requests =
+            std::make_shared<const std::vector<Request>>(std::move(*valid->requests));
+    }
+    if (valid->callback_url) {
+        collection.callback_url = std::move(*valid->callback_url);
+    }
     collection.updated_at = Clock::now();
     co_await impl_->store->put_collection(collection);
     co_return collection;

@@ -297,6 +297,51 @@ TEST_CASE("a collection replaced while a run goes on leaves the run its own requ
     }());
 }
 
+TEST_CASE("a rename keeps the request list as stored, and a refused patch changes nothing") {
+    asio::io_context io;
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        CollectionSpec spec;
+        spec.name = "before";
+        for (int i = 0; i < 3; ++i) {
+            Request request;
+            request.url = "Example.com/" + std::to_string(i);
+            spec.requests.push_back(std::move(request));
+        }
+        const auto created = co_await runtime.create_collection(std::move(spec));
+        REQUIRE(created);
+
+        CollectionPatch rename;
+        rename.name = "after";
+        const auto renamed = co_await runtime.update_collection(created->id, rename);
+        REQUIRE(renamed);
+        CHECK(renamed->name == "after");
+        // The very list that was stored: neither copied nor checked again.
+        CHECK(renamed->requests == created->requests);
+        CHECK((*renamed->requests)[2].url == "https://example.com/2");
+
+        CollectionPatch empty_name;
+        empty_name.name = "";
+        const auto no_name = co_await runtime.update_collection(created->id, empty_name);
+        REQUIRE_FALSE(no_name);
+        CHECK(no_name.error().detail.starts_with("name: "));
+        CollectionPatch bad_url;
+        Request ftp;
+        ftp.url = "ftp://example.com/";
+        bad_url.name = "not applied either";
+        bad_url.requests = std::vector<Request>{ftp};
+        const auto no_url = co_await runtime.update_collection(created->id, bad_url);
+        REQUIRE_FALSE(no_url);
+        CHECK(no_url.error().detail.starts_with("requests[0].url: "));
+
+        const auto stored = co_await runtime.get_collection(created->id);
+        REQUIRE(stored);
+        CHECK(stored->name == "after");
+        CHECK(stored->requests == created->requests);
+        co_await runtime.shutdown();
+    }());
+}
+
 TEST_CASE("a shutdown lets jobs in flight finish within the grace period, and starts no more") {
     asio::io_context io;
     TargetServer target(io);
