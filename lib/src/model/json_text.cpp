@@ -7,30 +7,32 @@
 
 namespace asyncscrape {
 
+namespace {
+
+// What was read, once the contract's rules hold for it: the public parsers are the API's reading
+// and the runtime's check together.
+template <class T, class... Limits>
+Outcome<T> validated(Outcome<T> read, const Limits&... limits) {
+    if (!read) {
+        return read.error();
+    }
+    return validate(std::move(read).value(), limits...);
+}
+
+}  // namespace
+
 Outcome<CollectionSpec> parse_collection_spec(std::string_view json,
                                               const ValidationLimits& limits) {
-    auto spec = read_collection_spec(json, limits);
-    if (!spec) {
-        return spec.error();
-    }
-    return validate(std::move(spec).value(), limits);
+    return validated(read_collection_spec(json, limits), limits);
 }
 
 Outcome<CollectionPatch> parse_collection_patch(std::string_view json,
                                                 const ValidationLimits& limits) {
-    auto patch = read_collection_patch(json, limits);
-    if (!patch) {
-        return patch.error();
-    }
-    return validate(std::move(patch).value(), limits);
+    return validated(read_collection_patch(json, limits), limits);
 }
 
 Outcome<RunOptions> parse_run_options(std::string_view json) {
-    auto options = read_run_options(json);
-    if (!options) {
-        return options.error();
-    }
-    return validate(std::move(options).value());
+    return validated(read_run_options(json));
 }
 
 std::string to_json(const Collection& collection) {
