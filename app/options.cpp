@@ -201,7 +201,13 @@ const Flag flags[] = {
          o.runtime.chromium_path = v;
          return std::nullopt;
      },
-     [](const Options& o) { return o.runtime.chromium_path; }},
+     [](const Options& o) {
+         return o.runtime.chromium_path.empty()
+                    ? std::string(
+                          "/usr/bin/chromium; with --allow-private-targets, "
+                          "Debian's chromium-headless-shell when installed")
+                    : o.runtime.chromium_path;
+     }},
     {"retention", "DURATION",
      "finished runs older than this are removed with their results (24h, 90m, 45s; 0 keeps all)",
      [](Options& o, std::string_view v) { return set_duration(o.runtime.retention, v); },

@@ -44,6 +44,7 @@ struct Options {
     std::optional<std::size_t> per_host;  // unset: as many as --concurrency
     bool browser = false;
     std::size_t browser_tabs = 0;         // 0: as many as --concurrency
+    std::string chromium;                 // empty: the runtime's default
     std::optional<std::int64_t> wait_ms;  // a wait-for-timeout action after each fetch
     std::optional<StoreKind> store;       // unset: sqlite with --data, else memory
     std::string data_dir;                 // the SQLite store's directory
@@ -107,8 +108,8 @@ asio::awaitable<Measurement> fan_out(asyncscrape::Runtime& runtime, const Option
 
 constexpr const char* usage =
     "usage: asyncscrape-bench --url URL [--requests N] [--concurrency K] [--per-host K]\n"
-    "  [--wait-ms MS] [--browser] [--browser-tabs T] [--store memory|sqlite] [--data DIR]\n"
-    "  [--log-level LEVEL]";
+    "  [--wait-ms MS] [--browser] [--browser-tabs T] [--chromium PATH] [--store memory|sqlite]\n"
+    "  [--data DIR] [--log-level LEVEL]";
 
 std::size_t count_of(const std::string& flag, const char* value) {
     char* end = nullptr;
@@ -142,6 +143,8 @@ Options parse(int argc, char** argv) {
             options.per_host = count_of(flag, value);
         } else if (flag == "--browser-tabs") {
             options.browser_tabs = count_of(flag, value);
+        } else if (flag == "--chromium") {
+            options.chromium = value;
         } else if (flag == "--wait-ms") {
             options.wait_ms = static_cast<std::int64_t>(count_of(flag, value));
         } else if (flag == "--data") {
@@ -193,6 +196,9 @@ int main(int argc, char** argv) try {
     asyncscrape::RuntimeConfig config;
     config.max_concurrency = options.concurrency;
     config.browser_tabs = options.browser_tabs ? options.browser_tabs : options.concurrency;
+    if (!options.chromium.empty()) {
+        config.chromium_path = options.chromium;
+    }
     config.per_host = options.per_host.value_or(options.concurrency);
     config.idle_connections_per_host = config.per_host;
     config.max_requests = options.requests;

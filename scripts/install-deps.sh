@@ -17,7 +17,7 @@ packages=(
   libboost1.81-all-dev libboost-json1.81-dev
   libssl-dev zlib1g-dev libsqlite3-dev ca-certificates
   catch2
-  chromium
+  chromium chromium-headless-shell
   clang-16 libclang-rt-16-dev llvm-16
 )
 

@@ -1,5 +1,7 @@
 #include "support/process_table.hpp"
 
+#include "browser/chromium_process.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,6 +12,9 @@
 
 namespace asyncscrape::test {
 namespace {
+
+// The kernel keeps the first 15 bytes of a process's name (TASK_COMM_LEN, less the NUL).
+constexpr std::size_t command_name_length = 15;
 
 struct ProcessEntry {
     pid_t pid = 0;
@@ -54,12 +59,19 @@ std::vector<ProcessEntry> living_processes() {
     return entries;
 }
 
+// The command name the kernel keeps for a process that runs `executable`.
+std::string command_name_of(const std::string& executable) {
+    return std::filesystem::path(executable).filename().string().substr(0, command_name_length);
+}
+
 }  // namespace
 
-std::vector<pid_t> children_named(pid_t parent, std::string_view name) {
+std::vector<pid_t> browsers_of(pid_t parent) {
+    const std::string guarded = command_name_of(browser::default_chromium_executable(true));
+    const std::string unguarded = command_name_of(browser::default_chromium_executable(false));
     std::vector<pid_t> found;
     for (const ProcessEntry& entry : living_processes()) {
-        if (entry.parent == parent && entry.name == name) {
+        if (entry.parent == parent && (entry.name == guarded || entry.name == unguarded)) {
             found.push_back(entry.pid);
         }
     }

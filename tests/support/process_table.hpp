@@ -3,13 +3,13 @@
 
 #include <sys/types.h>
 
-#include <string_view>
 #include <vector>
 
 namespace asyncscrape::test {
 
-// Living processes whose parent is `parent` and whose command name is `name` (e.g. "chromium").
-std::vector<pid_t> children_named(pid_t parent, std::string_view name);
+// Living processes whose parent is `parent` and that run a Chromium the runtime starts by default,
+// guarded or not (their helpers are their children).
+std::vector<pid_t> browsers_of(pid_t parent);
 
 // Every living process below `root` (children, their children, ...), not `root` itself.
 std::vector<pid_t> descendants(pid_t root);

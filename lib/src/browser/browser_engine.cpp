@@ -176,7 +176,10 @@ asio::awaitable<CdpError> acquire_tab(EngineState state, SteadyTime deadline) {
 // cancellation: a load that gives up does not take the launch down with it.
 asio::awaitable<void> launch_browser(EngineState state) {
     BrowserOptions options;
-    options.chromium.executable = state->options.executable;
+    options.chromium.executable =
+        state->options.executable.empty()
+            ? default_chromium_executable(!state->options.allow_private_targets)
+            : state->options.executable;
     options.chromium.window_width = state->options.viewport.width;
     options.chromium.window_height = state->options.viewport.height;
     options.startup_timeout = state->options.startup_timeout;
@@ -197,6 +200,15 @@ asio::awaitable<void> launch_browser(EngineState state) {
             state->executor, state->browser,
             WatchdogOptions{state->options.watchdog_interval, state->options.watchdog_timeout});
         log(LogLevel::info, "browser started: ", state->browser->product());
+        // The headless shell names itself so; it cannot turn speculative loads off
+        // (default_chromium_executable), which a configured one does not change.
+        if (!state->options.allow_private_targets &&
+            state->browser->product().rfind("HeadlessChrome/", 0) == 0) {
+            log(LogLevel::warn,
+                "this Chromium is a headless shell: the speculative loads pages ask for "
+                "(speculation rules) cannot be turned off, and the private-address guard does "
+                "not see them; Debian's /usr/bin/chromium can");
+        }
         outcome = state->browser;
     }
     for (LaunchWaiter* waiter : state->launch_waiters) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "browser/browser.hpp"
+#include "browser/chromium_process.hpp"
 #include "browser/page_load.hpp"
 
 #include <asyncscrape/model.hpp>
@@ -25,7 +26,8 @@
 namespace asyncscrape::browser {
 
 struct BrowserEngineOptions {
-    std::string executable = "/usr/bin/chromium";
+    // Empty: default_chromium_executable(), guarded unless allow_private_targets.
+    std::string executable;
     std::size_t max_tabs = 4;
     Viewport viewport;
     // Chromium must answer its first command by then.

@@ -72,7 +72,10 @@ std::vector<std::string> chromium_arguments(const ChromiumOptions& options,
         "--disable-dev-shm-usage",
         "--mute-audio",
         "--hide-scrollbars",
-        "--disable-features=Translate,MediaRouter,OptimizationHints",
+        // SpareRendererForSitePerProcess: Chromium keeps a renderer started ahead for the next
+        // navigation, one per browser context; with a fresh context per page, each was started
+        // and thrown away unused, two renderers per page (+35 to 40% pages per second without).
+        "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess",
         "--disable-quic",
         // The private-address guard pauses the requests of a page and of the targets it starts
         // (page_guard.hpp); a shared worker belongs to the browser instead, so it must not exist.
@@ -263,6 +266,16 @@ asio::awaitable<void> reap_by(std::shared_ptr<ChromiumProcess::State> state,
 }
 
 }  // namespace
+
+std::string default_chromium_executable(bool guarded) {
+    constexpr const char* chromium = "/usr/bin/chromium";
+    // The binary itself, not /usr/bin's wrapper script, which would stay between us and it.
+    constexpr const char* headless_shell = "/usr/lib/chromium/chromium-headless-shell";
+    if (guarded) {
+        return chromium;
+    }
+    return ::access(headless_shell, X_OK) == 0 ? headless_shell : chromium;
+}
 
 Outcome<std::unique_ptr<ChromiumProcess>> ChromiumProcess::launch(
     const asio::any_io_executor& executor, const ChromiumOptions& options) {

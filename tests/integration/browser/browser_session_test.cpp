@@ -1,4 +1,5 @@
 // A page loaded and read through a flat session, as the tab pool will drive it.
+#include "browser/chromium_process.hpp"
 #include "integration/browser/browser_test_support.hpp"
 #include "support/run_test_coroutine.hpp"
 #include "support/target_server.hpp"
@@ -100,7 +101,27 @@ asio::awaitable<void> unknown_method_is_an_error() {
     co_await browser->close();
 }
 
+// What the engine starts when no executable is configured (chromium_process.hpp); the project
+// installs both (scripts/install-deps.sh).
+asio::awaitable<void> default_browsers_by_guard() {
+    std::string guarded_executable = asyncscrape::browser::default_chromium_executable(true);
+    auto guarded = co_await launch_test_browser(std::move(guarded_executable));
+    CHECK(guarded->product().rfind("Chrome/", 0) == 0);
+    co_await guarded->close();
+
+    std::string unguarded_executable = asyncscrape::browser::default_chromium_executable(false);
+    auto unguarded = co_await launch_test_browser(std::move(unguarded_executable));
+    CHECK(unguarded->product().rfind("HeadlessChrome/", 0) == 0);
+    co_await unguarded->close();
+}
+
 }  // namespace
+
+TEST_CASE("a guarded browser is Debian's chromium, an unguarded one its headless shell",
+          "[browser]") {
+    asio::io_context io;
+    asyncscrape::test::run_test_coroutine(io, default_browsers_by_guard());
+}
 
 TEST_CASE("a page is loaded and read in its own browser context over a flat session", "[browser]") {
     asio::io_context io;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace asyncscrape::test {
 
@@ -25,13 +26,21 @@ inline browser::SteadyTime cdp_deadline_from_now() {
     return std::chrono::steady_clock::now() + cdp_deadline;
 }
 
-inline boost::asio::awaitable<std::unique_ptr<browser::Browser>> launch_test_browser() {
+inline boost::asio::awaitable<std::unique_ptr<browser::Browser>> launch_test_browser(
+    std::string executable) {
     browser::BrowserOptions options;
+    options.chromium.executable = std::move(executable);
     Outcome<std::unique_ptr<browser::Browser>> launched =
         co_await browser::Browser::launch(options);
     INFO((launched ? std::string() : launched.error().detail));
     REQUIRE(launched);
     co_return std::move(launched).value();
+}
+
+// Debian's chromium. Not a default argument of the coroutine: GCC 12 miscompiles those.
+inline boost::asio::awaitable<std::unique_ptr<browser::Browser>> launch_test_browser() {
+    std::string executable = browser::ChromiumOptions{}.executable;
+    return launch_test_browser(std::move(executable));
 }
 
 // Named, because GCC 12 miscompiles brace-initialised temporaries passed to a coroutine in a

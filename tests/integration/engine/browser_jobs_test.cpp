@@ -28,7 +28,7 @@ Request in_browser(std::string url, std::int64_t wait_ms = 0) {
 
 // The browsers this test process started (not their helpers, which are their children).
 std::vector<pid_t> our_browsers() {
-    return children_named(::getpid(), "chromium");
+    return browsers_of(::getpid());
 }
 
 asio::awaitable<JobResult> result_of(Runtime& runtime, const Run& run, const Job& job) {

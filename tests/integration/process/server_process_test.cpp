@@ -94,7 +94,7 @@ TEST_CASE("chromium and its helpers die with the server, also after kill -9", "[
     const Response run = run_test_coroutine(io, start_run_of(port, url, true), 10s);
     REQUIRE(run.result_int() == 201);
     server.read_until("browser started", 20s);
-    const std::vector<pid_t> browsers = children_named(server.pid(), "chromium");
+    const std::vector<pid_t> browsers = browsers_of(server.pid());
     REQUIRE(browsers.size() == 1);
     std::vector<pid_t> processes = descendants(browsers.front());
     processes.push_back(browsers.front());
