@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 
 namespace asyncscrape::api {
@@ -28,40 +29,50 @@ server::Reply route_miss_reply(const server::RouteMiss& miss) {
     return reply;
 }
 
+// A reply known at once, as the coroutine call_operation hands over.
+Task<server::Reply> ready(server::Reply reply) {
+    co_return reply;
+}
+
+// Not a coroutine itself: it hands over the operation's coroutine, a frame fewer per request.
 Task<server::Reply> call_operation(const Call& call) {
     switch (call.route.operation) {
-        case Operation::health:
-            co_return health();
+        case Operation::health: {
+            server::Reply reply = health();
+            return ready(std::move(reply));
+        }
         case Operation::create_collection:
-            co_return co_await create_collection(call);
+            return create_collection(call);
         case Operation::list_collections:
-            co_return co_await list_collections(call);
+            return list_collections(call);
         case Operation::get_collection:
-            co_return co_await get_collection(call);
+            return get_collection(call);
         case Operation::update_collection:
-            co_return co_await update_collection(call);
+            return update_collection(call);
         case Operation::delete_collection:
-            co_return co_await delete_collection(call);
+            return delete_collection(call);
         case Operation::start_run:
-            co_return co_await start_run(call);
+            return start_run(call);
         case Operation::list_runs:
-            co_return co_await list_runs(call);
+            return list_runs(call);
         case Operation::get_run:
-            co_return co_await get_run(call);
+            return get_run(call);
         case Operation::cancel_run:
-            co_return co_await cancel_run(call);
+            return cancel_run(call);
         case Operation::list_jobs:
-            co_return co_await list_jobs(call);
+            return list_jobs(call);
         case Operation::get_job:
-            co_return co_await get_job(call);
+            return get_job(call);
         case Operation::get_result:
-            co_return co_await get_result(call);
+            return get_result(call);
         case Operation::get_screenshot:
-            co_return co_await get_screenshot(call);
+            return get_screenshot(call);
         case Operation::export_results:
-            co_return co_await export_results(call);
+            return export_results(call);
     }
-    co_return server::error_reply(http::status::internal_server_error, "unhandled operation");
+    server::Reply reply =
+        server::error_reply(http::status::internal_server_error, "unhandled operation");
+    return ready(std::move(reply));
 }
 
 // A 429 when the caller's key has spent its calls (--rate-limit). Health checks are never

@@ -20,7 +20,7 @@ json::value or_null(const std::optional<T>& value) {
 }
 
 json::value time_or_null(const std::optional<TimePoint>& time) {
-    return time ? json::value(format_rfc3339(*time)) : json::value(nullptr);
+    return time ? json::value(Rfc3339Text(*time).view()) : json::value(nullptr);
 }
 
 // Whole milliseconds, like every other duration of the API: Boost.JSON 1.81 prints any fraction
@@ -157,8 +157,8 @@ json::object to_value(const Collection& collection) {
         {"requests", std::move(requests)},
         {"callback_url", or_null(collection.callback_url)},
         {"total_requests", collection.total_requests()},
-        {"created_at", format_rfc3339(collection.created_at)},
-        {"updated_at", format_rfc3339(collection.updated_at)},
+        {"created_at", Rfc3339Text(collection.created_at).view()},
+        {"updated_at", Rfc3339Text(collection.updated_at).view()},
     };
 }
 
@@ -167,7 +167,7 @@ json::object to_summary_value(const Collection& collection) {
         {"id", collection.id},
         {"name", collection.name},
         {"total_requests", collection.total_requests()},
-        {"created_at", format_rfc3339(collection.created_at)},
+        {"created_at", Rfc3339Text(collection.created_at).view()},
     };
 }
 
@@ -181,7 +181,7 @@ json::object to_value(const Run& run) {
         {"timeout_requests", run.timeout_requests},
         {"cancelled_requests", run.cancelled_requests},
         {"collection_id", run.collection_id},
-        {"created_at", format_rfc3339(run.created_at)},
+        {"created_at", Rfc3339Text(run.created_at).view()},
         {"finished_at", time_or_null(run.finished_at)},
         {"callback_status",
          run.callback_status ? json::value(to_string(*run.callback_status)) : json::value(nullptr)},

@@ -119,9 +119,9 @@ std::string to_json(const Run& run) {
     number_field("timeout_requests", run.timeout_requests);
     number_field("cancelled_requests", run.cancelled_requests);
     string_field("collection_id", run.collection_id);
-    string_field("created_at", format_rfc3339(run.created_at));
+    string_field("created_at", Rfc3339Text(run.created_at).view());
     if (run.finished_at) {
-        string_field("finished_at", format_rfc3339(*run.finished_at));
+        string_field("finished_at", Rfc3339Text(*run.finished_at).view());
     } else {
         null_field("finished_at");
     }

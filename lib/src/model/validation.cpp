@@ -124,8 +124,7 @@ Problem check_headers(const HeaderList& headers, const FieldPath& request_path) 
 }
 
 Problem check_method(std::string& method, bool browser, const FieldPath& path) {
-    std::transform(method.begin(), method.end(), method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    make_ascii_upper_case(method);
     if (std::find(plain_methods.begin(), plain_methods.end(), method) == plain_methods.end()) {
         return problem_at(path, "must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
     }

@@ -284,7 +284,7 @@ Task<Outcome<Run>> Runtime::get_run(std::string collection_id, std::string run_i
     if (auto live = impl_->live_run(collection_id, run_id, tenant)) {
         co_return live->run;
     }
-    auto run = co_await impl_->store->get_run(collection_id, run_id);
+    auto run = co_await impl_->store->get_run(std::move(collection_id), run_id);
     if (!run || run->tenant != tenant) {
         co_return run_not_found(run_id);
     }

@@ -1,5 +1,5 @@
-// ASCII case for protocol text: header names, URL schemes, host names. std::tolower reads the C
-// locale through a call per character, and protocol text is ASCII whatever the locale says.
+// ASCII case for protocol text: header names, URL schemes, host names, methods. std::tolower reads
+// the C locale through a call per character, and protocol text is ASCII whatever the locale says.
 #pragma once
 
 #include <algorithm>
@@ -12,8 +12,16 @@ constexpr char ascii_lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+constexpr char ascii_upper(char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
 inline void make_ascii_lower_case(std::string& text) {
     std::transform(text.begin(), text.end(), text.begin(), ascii_lower);
+}
+
+inline void make_ascii_upper_case(std::string& text) {
+    std::transform(text.begin(), text.end(), text.begin(), ascii_upper);
 }
 
 inline std::string ascii_lower_case(std::string_view text) {

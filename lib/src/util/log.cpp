@@ -46,10 +46,10 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 }
 
 void write_log_line(LogLevel level, std::string_view message) {
-    const std::string stamp = format_rfc3339(Clock::now());
-    std::fprintf(stderr, "%s %-5.*s %.*s\n", stamp.c_str(),
-                 static_cast<int>(to_string(level).size()), to_string(level).data(),
-                 static_cast<int>(message.size()), message.data());
+    const Rfc3339Text stamp(Clock::now());
+    std::fprintf(stderr, "%.*s %-5.*s %.*s\n", static_cast<int>(stamp.view().size()),
+                 stamp.view().data(), static_cast<int>(to_string(level).size()),
+                 to_string(level).data(), static_cast<int>(message.size()), message.data());
 }
 
 std::string describe(const std::exception_ptr& error) {

@@ -18,15 +18,14 @@ char* put_digits(char* out, long long value, int width) {
 
 // Formatted by hand with the C++20 calendar: timestamps go into every run and job object, and
 // snprintf with its locale machinery showed up in profiles of GET of a run.
-std::string format_rfc3339(TimePoint time) {
+Rfc3339Text::Rfc3339Text(TimePoint time) {
     using namespace std::chrono;
     const auto millis = floor<milliseconds>(time);
     const auto day = floor<days>(millis);
     const year_month_day date{day};
     const hh_mm_ss clock{millis - day};
 
-    std::string text(24, '\0');
-    char* out = text.data();
+    char* out = chars_.data();
     out = put_digits(out, static_cast<int>(date.year()), 4);
     *out++ = '-';
     out = put_digits(out, static_cast<unsigned>(date.month()), 2);
@@ -41,7 +40,10 @@ std::string format_rfc3339(TimePoint time) {
     *out++ = '.';
     out = put_digits(out, clock.subseconds().count(), 3);
     *out = 'Z';
-    return text;
+}
+
+std::string format_rfc3339(TimePoint time) {
+    return std::string(Rfc3339Text(time).view());
 }
 
 }  // namespace asyncscrape

@@ -3,9 +3,21 @@
 
 #include <asyncscrape/model.hpp>
 
+#include <array>
 #include <string>
+#include <string_view>
 
 namespace asyncscrape {
+
+// The text in place: 24 characters, one more than a std::string keeps without allocating.
+class Rfc3339Text {
+  public:
+    explicit Rfc3339Text(TimePoint time);
+    std::string_view view() const { return {chars_.data(), chars_.size()}; }
+
+  private:
+    std::array<char, 24> chars_;
+};
 
 std::string format_rfc3339(TimePoint time);
 

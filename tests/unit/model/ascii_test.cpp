@@ -16,6 +16,18 @@ TEST_CASE("ascii_lower changes A-Z and nothing else") {
     }
 }
 
+TEST_CASE("ascii_upper changes a-z and nothing else") {
+    for (int c = 0; c < 256; ++c) {
+        const char in = static_cast<char>(c);
+        const char expected = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : in;
+        INFO(c);
+        CHECK(ascii_upper(in) == expected);
+    }
+    std::string method = "pAtch";
+    make_ascii_upper_case(method);
+    CHECK(method == "PATCH");
+}
+
 TEST_CASE("a header name or a host is lower-cased in ASCII, UTF-8 bytes left alone") {
     CHECK(ascii_lower_case("Content-Type") == "content-type");
     CHECK(ascii_lower_case("WWW.Example.COM") == "www.example.com");

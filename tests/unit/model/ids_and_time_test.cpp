@@ -94,6 +94,13 @@ TEST_CASE("format_rfc3339 of known instants") {
     CHECK(format_rfc3339(TimePoint{std::chrono::microseconds(1999)}) == "1970-01-01T00:00:00.001Z");
 }
 
+TEST_CASE("Rfc3339Text holds the same text in place") {
+    const TimePoint time{std::chrono::milliseconds(1795885200123)};
+    const Rfc3339Text text(time);
+    CHECK(text.view() == "2026-11-28T17:00:00.123Z");
+    CHECK(text.view() == format_rfc3339(time));
+}
+
 TEST_CASE("wire spellings and their inverses agree") {
     for (auto type :
          {ActionType::wait_for_timeout, ActionType::wait_for_selector, ActionType::click,
