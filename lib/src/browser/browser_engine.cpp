@@ -200,14 +200,14 @@ asio::awaitable<void> launch_browser(EngineState state) {
             state->executor, state->browser,
             WatchdogOptions{state->options.watchdog_interval, state->options.watchdog_timeout});
         log(LogLevel::info, "browser started: ", state->browser->product());
-        // The headless shell names itself so; it cannot turn speculative loads off
-        // (default_chromium_executable), which a configured one does not change.
+        // The headless shell calls itself HeadlessChrome. Configured behind the guard, it still
+        // cannot turn speculative loads off (default_chromium_executable).
         if (!state->options.allow_private_targets &&
             state->browser->product().rfind("HeadlessChrome/", 0) == 0) {
             log(LogLevel::warn,
                 "this Chromium is a headless shell: the speculative loads pages ask for "
                 "(speculation rules) cannot be turned off, and the private-address guard does "
-                "not see them; Debian's /usr/bin/chromium can");
+                "not see them; with the guard on, use Debian's /usr/bin/chromium");
         }
         outcome = state->browser;
     }

@@ -9,7 +9,7 @@
 
 namespace asyncscrape {
 
-// The text in place: 24 characters, one more than a std::string keeps without allocating.
+// The text in place: its 24 characters are more than a std::string keeps without allocating (15).
 class Rfc3339Text {
   public:
     explicit Rfc3339Text(TimePoint time);
