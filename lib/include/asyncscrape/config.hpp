@@ -44,7 +44,7 @@ struct RuntimeConfig {
     std::size_t browser_tabs = 4;
     // The Chromium binary for browser requests, started at the first browser job. Empty: Debian's
     // /usr/bin/chromium; with allow_private_targets, Debian's chromium-headless-shell when it is
-    // installed, about three times the page rate, which cannot turn off the speculative loads the
+    // installed, about twice the page rate, which cannot turn off the speculative loads the
     // private-address guard needs off (docs/api.md).
     std::string chromium_path;
     // Finished runs older than this are removed with their jobs, results and screenshots by a

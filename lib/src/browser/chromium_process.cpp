@@ -72,10 +72,12 @@ std::vector<std::string> chromium_arguments(const ChromiumOptions& options,
         "--disable-dev-shm-usage",
         "--mute-audio",
         "--hide-scrollbars",
-        // SpareRendererForSitePerProcess: Chromium keeps a renderer started ahead for the next
-        // navigation, one per browser context; with a fresh context per page, each was started
-        // and thrown away unused, two renderers per page (+35 to 40% pages per second without).
-        "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess",
+        // Renderers that a fresh browser context per page started for nothing (docs/benchmarks.md):
+        // SpareRendererForSitePerProcess, one started ahead for the context's next navigation;
+        // WebUIOmniboxPopup and WebUIOmniboxAimPopup, the address bar's popups (pages in a renderer
+        // of their own) of the window `chromium` opens for each new context.
+        "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess,"
+        "WebUIOmniboxPopup,WebUIOmniboxAimPopup",
         "--disable-quic",
         // The private-address guard pauses the requests of a page and of the targets it starts
         // (page_guard.hpp); a shared worker belongs to the browser instead, so it must not exist.

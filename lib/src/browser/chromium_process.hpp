@@ -23,7 +23,7 @@ namespace asyncscrape::browser {
 
 // The Chromium started when none is configured. Debian's headless shell (package
 // chromium-headless-shell) is Chromium's own headless build: it builds no window, so a page in a
-// new browser context opens in about 10 ms instead of 140 to 200 ms, and a page costs a third of
+// new browser context opens in about 10 ms instead of 140 to 200 ms, and a page costs about half
 // the CPU (docs/benchmarks.md). But it reads no profile preferences, so it cannot turn off the
 // loads Chromium makes by itself (speculation rules' prefetches), which no page's interception
 // sees. A `guarded` browser, whose pages the private-address guard watches, is therefore Debian's

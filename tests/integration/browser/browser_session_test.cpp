@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 
@@ -41,6 +42,18 @@ asio::awaitable<void> load_page_in_own_context(std::string url) {
     target_params["browserContextId"] = context_id;
     const json::object target =
         co_await call_ok(cdp, "Target.createTarget", target_params, browser_session);
+
+    // The context holds the tab alone: the address bar's popups of the window Chromium opens for
+    // it, pages in a renderer of their own, are switched off (chromium_process.cpp).
+    const json::object targets =
+        co_await call_ok(cdp, "Target.getTargets", no_params, browser_session);
+    for (const json::value& info : targets.at("targetInfos").as_array()) {
+        const json::object& target_info = info.as_object();
+        if (target_info.at("browserContextId").as_string() == context_id) {
+            INFO(json::serialize(target_info));
+            CHECK(target_info.at("targetId") == target.at("targetId"));
+        }
+    }
 
     json::object attach_params;
     attach_params["targetId"] = target.at("targetId");
