@@ -1,6 +1,7 @@
 #include "browser/browser_engine.hpp"
 
 #include "browser/browser_watchdog.hpp"
+#include "browser/chromium_process.hpp"
 #include "browser/page_guard.hpp"
 #include "server/log_failure.hpp"
 #include "util/log.hpp"

@@ -8,7 +8,6 @@
 #pragma once
 
 #include "browser/browser.hpp"
-#include "browser/chromium_process.hpp"
 #include "browser/page_load.hpp"
 
 #include <asyncscrape/model.hpp>
