@@ -10,6 +10,7 @@
 #include "engine/retry_policy.hpp"
 #include "engine/run_state.hpp"
 #include "engine/scheduler.hpp"
+#include "engine/wake_queue.hpp"
 #include "fetch/http_client.hpp"
 
 #include <asyncscrape/config.hpp>
@@ -74,7 +75,10 @@ class Engine {
     void note_unqueued(const TenantId& tenant, std::size_t jobs);
     void note_queued(const TenantId& tenant, std::size_t jobs);
     struct JobStart;
-    boost::asio::awaitable<void> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
+    struct WaitingJob;
+    struct WakeDue;
+    // True when the job went to sleep on its wait actions: it goes on in conclude_job.
+    boost::asio::awaitable<bool> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
     boost::asio::awaitable<void> begin_job(RunState& run, std::size_t index, JobStart& start);
     // Fills `report`, given default-constructed: the attempts' outcome, or a failure for an
     // exception they threw.
@@ -84,6 +88,17 @@ class Engine {
     boost::asio::awaitable<void> record_outcome(RunState& run, std::size_t index, JobStart& start,
                                                 JobReport& report);
     void release_slot(const Scheduler::Grant& grant);
+    // A waiting job is an entry of waiting_, not a coroutine (see wake_queue.hpp): these sleep it
+    // on its next wait action, end a wait (`slept` false: cancelled) and wake those due.
+    void begin_wait(WaitingJob&& job);
+    void end_wait(WaitingJob&& job, bool slept);
+    void wake_due_jobs();
+    void arm_wake_timer();
+    // Ends the waits of `run`'s jobs at once, cancelled; how many there were.
+    std::size_t end_waits(const RunState& run);
+    // Stores the outcome of a job that waited, in a coroutine of its own.
+    void conclude(WaitingJob&& job);
+    boost::asio::awaitable<void> conclude_job(WaitingJob job);
     void launch_run(const std::shared_ptr<RunState>& run,
                     std::optional<std::vector<std::size_t>> jobs);
     boost::asio::awaitable<void> cancel_pending_jobs(RunState& run);
@@ -105,6 +120,9 @@ class Engine {
     std::unordered_map<std::string, std::shared_ptr<RunState>> runs_by_id_;
     // Jobs of started runs not yet handed to the scheduler, by tenant (see queue_jobs).
     std::unordered_map<TenantId, std::size_t> unqueued_;
+    WakeQueue<WaitingJob> waiting_;
+    boost::asio::steady_timer wake_timer_;  // set to waiting_'s earliest wake, if armed
+    std::optional<std::chrono::steady_clock::time_point> wake_armed_;
     std::size_t run_coroutines_ = 0;
     bool stopping_ = false;
     boost::asio::steady_timer runs_gone_;  // notified when the last run coroutine ends

@@ -169,10 +169,7 @@ bool has_wait_actions(const Request& request, const JobReport& report) {
     return !request.browser && report.status == JobStatus::success && !request.actions.empty();
 }
 
-namespace {
-
-// Records how a wait action went; the job's status when it ends the actions. A plain function,
-// so that the outcome and its strings take no room in the waiting coroutine's frame.
+// A plain function, so that the outcome and its strings take no room where the job waits.
 std::optional<JobStatus> record_wait(const Request& request, const Action& action,
                                      steady_clock::time_point started, bool slept, bool cut_short,
                                      JobResult& result) {
@@ -197,31 +194,6 @@ std::optional<JobStatus> record_wait(const Request& request, const Action& actio
     }
     result.actions.push_back(std::move(outcome));
     return std::nullopt;
-}
-
-}  // namespace
-
-// One timer for all the waits, in one small frame: what a waiting job holds, beside its result,
-// is this frame and its caller's.
-asio::awaitable<JobStatus> run_wait_actions(const Request& request, fetch::SteadyTime deadline,
-                                            JobResult& result) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (const Action& action : request.actions) {
-        const auto started = steady_clock::now();
-        const auto wanted = started + Millis{action.time_ms};
-        bool slept = !co_await cancellation_requested();
-        if (slept) {
-            timer.expires_at(std::min(wanted, deadline));
-            const auto [error] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            slept = !error;
-        }
-        if (const auto end =
-                record_wait(request, action, started, slept, wanted > deadline, result)) {
-            co_return *end;
-        }
-    }
-    co_return JobStatus::success;
 }
 
 }  // namespace asyncscrape::engine

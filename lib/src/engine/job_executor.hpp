@@ -11,6 +11,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <optional>
 #include <random>
 #include <string>
@@ -36,8 +37,8 @@ struct JobContext {
 
 // Runs `request`'s attempts until their outcome, never past `deadline`: the fetches with their
 // retries, or the page load with its actions. A plain request's actions (waits after the
-// response) are not run here: once this returns the job needs no slot, and the caller runs them
-// with run_wait_actions, from a frame kept small (many jobs may wait at once). Cancellation
+// response) are not run here: once this returns the job needs no slot, and the caller sleeps
+// through them, recording each with record_wait (many jobs may wait at once). Cancellation
 // through the awaiting coroutine's cancellation slot ends it promptly with JobStatus::cancelled.
 boost::asio::awaitable<JobReport> execute_job(JobContext context, const Request& request,
                                               fetch::SteadyTime deadline);
@@ -45,9 +46,11 @@ boost::asio::awaitable<JobReport> execute_job(JobContext context, const Request&
 // Whether `report` is a plain request's success whose actions are still to run.
 bool has_wait_actions(const Request& request, const JobReport& report);
 
-// Runs a plain request's wait actions in order, recording each in `result`: the job's status
-// after them (success, timeout when a wait would outlast the deadline, cancelled).
-boost::asio::awaitable<JobStatus> run_wait_actions(const Request& request,
-                                                   fetch::SteadyTime deadline, JobResult& result);
+// Records in `result` how the wait `action` begun at `started` went: `slept` false when it was
+// cancelled, `cut_short` when the request's deadline came before its end. The job's status when
+// this wait ends the actions (cancelled, timeout), nullopt when the next one, if any, follows.
+std::optional<JobStatus> record_wait(const Request& request, const Action& action,
+                                     std::chrono::steady_clock::time_point started, bool slept,
+                                     bool cut_short, JobResult& result);
 
 }  // namespace asyncscrape::engine

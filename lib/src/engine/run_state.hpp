@@ -32,7 +32,8 @@ struct RunState {
     bool stopping = false;          // the runtime shuts down: the run pauses, it does not end
     std::size_t jobs_in_flight = 0;
     std::size_t unqueued = 0;  // jobs not yet handed to the scheduler (the run is being queued)
-    // One signal per job coroutine alive, so that cancel and shutdown reach each one.
+    // One signal per job coroutine alive, so that cancel and shutdown reach each one (a job asleep
+    // on a wait action is no coroutine: the engine ends its wait).
     std::unordered_map<std::size_t, boost::asio::cancellation_signal> job_signals;
 
     // Wakes every waiter of wait_for_change.

@@ -144,6 +144,84 @@ TEST_CASE("a waiting job holds no concurrency slot") {
     }());
 }
 
+TEST_CASE("a job's waits run one after another, each for its own time, in jobs of any order") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        // Two waits in one job; jobs whose waits end in another order than they began.
+        Request two_waits = with_wait(target.url("/page"), 300);
+        two_waits.actions.push_back(two_waits.actions.front());
+        two_waits.actions.back().time_ms = 200;
+        std::vector<Request> requests{two_waits, with_wait(target.url("/page"), 600),
+                                      with_wait(target.url("/page"), 100),
+                                      with_wait(target.url("/page"), 0)};
+        const Run run = co_await run_to_end(runtime, std::move(requests));
+        CHECK(run.success_requests == 4);
+        const auto jobs = co_await jobs_of(runtime, run);
+        const std::vector<std::vector<std::int64_t>> waits{{300, 200}, {600}, {100}, {0}};
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            auto result =
+                co_await runtime.get_result(run.collection_id, run.run_id, jobs[i].job_id);
+            REQUIRE(result->actions.size() == waits[i].size());
+            std::int64_t waited = 0;
+            for (std::size_t a = 0; a < waits[i].size(); ++a) {
+                CHECK(result->actions[a].status == ActionStatus::ok);
+                CHECK(result->actions[a].duration_ms >= waits[i][a]);
+                CHECK(result->actions[a].duration_ms < waits[i][a] + 200);
+                waited += waits[i][a];
+            }
+            CHECK(*jobs[i].duration_ms >= waited);
+        }
+        // The 100 ms wait ended before the 600 ms one.
+        CHECK(*jobs[2].finished_at < *jobs[1].finished_at);
+        co_await runtime.shutdown();
+    }());
+}
+
+TEST_CASE("a shutdown lets waiting jobs finish within the grace period") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        const Run started = co_await start(runtime, {2, with_wait(target.url("/page"), 400)});
+        while (target.requests_seen("/page") < 2) {
+            co_await sleep_for(milliseconds(10));
+        }
+        const auto shutdown_began = steady_clock::now();
+        co_await runtime.shutdown(std::chrono::seconds(10));
+        CHECK(steady_clock::now() - shutdown_began < std::chrono::seconds(5));
+        auto paused = co_await runtime.get_run(started.collection_id, started.run_id);
+        REQUIRE(paused);
+        CHECK(paused->success_requests == 2);
+    }());
+}
+
+TEST_CASE("a shutdown without grace ends waiting jobs at once, without an outcome") {
+    asio::io_context io;
+    TargetServer target(io);
+    Runtime runtime(io.get_executor(), local_config());
+    run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+        const Run started = co_await start(runtime, {3, with_wait(target.url("/page"), 20000)});
+        while (target.requests_seen("/page") < 3) {
+            co_await sleep_for(milliseconds(10));
+        }
+        co_await sleep_for(milliseconds(50));  // the responses read: the jobs wait
+        const auto asked = steady_clock::now();
+        co_await runtime.shutdown();
+        CHECK(steady_clock::now() - asked < std::chrono::seconds(1));
+        auto paused = co_await runtime.get_run(started.collection_id, started.run_id);
+        REQUIRE(paused);
+        CHECK(paused->status == RunStatus::in_progress);
+        CHECK(paused->finished_requests() == 0);  // they wait again at the next start
+    }());
+    // Nothing of the waits is left to keep the io_context busy (a timer set 20 s ahead).
+    target.stop();
+    io.restart();
+    io.run_for(std::chrono::seconds(5));
+    CHECK(io.stopped());
+}
+
 TEST_CASE("the global and per-host limits hold, and a small run is not starved by a big one") {
     asio::io_context io;
     TargetServer big_target(io);
