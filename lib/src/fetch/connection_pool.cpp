@@ -72,14 +72,15 @@ struct ConnectionPool::State : std::enable_shared_from_this<State> {
         return now - connection.idle_since >= idle_timeout;
     }
 
-    // The most recently used idle connection that is still usable; the others met on the way are
-    // closed.
+    // The most recently used idle connection not past the idle timeout; the expired ones met on
+    // the way are closed. Whether its server closed it meanwhile is for the fetcher to check, which
+    // knows what the request would lose (worth_checking in fetcher.cpp).
     std::unique_ptr<Connection> take_idle(Target& target) {
         const auto now = SteadyClock::now();
         while (!target.idle.empty()) {
             std::unique_ptr<Connection> connection = std::move(target.idle.back());
             target.idle.pop_back();
-            if (!expired(*connection, now) && !connection->peer_closed()) {
+            if (!expired(*connection, now)) {
                 return connection;
             }
             connection->close();

@@ -34,7 +34,8 @@ class ConnectionPool {
     struct State;
 
     // The right to one of a target's connections. `connection` is an idle one handed over for
-    // reuse, or null: then the holder opens one and puts it there. Whatever it holds when the
+    // reuse (its server may have closed it since: Connection::peer_closed), or null: then the
+    // holder opens one and puts it there. Whatever it holds when the
     // lease ends is closed, unless keep_alive() gave it back.
     class Lease {
       public:

@@ -36,10 +36,11 @@ boost::asio::awaitable<std::vector<FetchResult>> fetch_together(
     co_return co_await run_all(std::move(tasks));
 }
 
-boost::asio::awaitable<FetchResult> fetch_after_pause(HttpClient& client, std::string url,
+boost::asio::awaitable<FetchResult> fetch_after_pause(HttpClient& client,
+                                                      fetch::FetchRequest request,
                                                       std::chrono::milliseconds pause) {
     co_await sleep_for(pause);
-    co_return co_await client.fetch(request_to(std::move(url)));
+    co_return co_await client.fetch(std::move(request));
 }
 
 }  // namespace
@@ -95,10 +96,28 @@ TEST_CASE("a pooled connection the server closed is replaced", "[fetch][pool]") 
     HttpClient client(io.get_executor(), local_config());
     CHECK(run_test_coroutine(io, client.fetch(request_to(server.url("/page")))).ok());
     server.drop_connections();
+    // A GET reused so soon is sent without a check, and again on a fresh connection.
     const FetchResult again =
-        run_test_coroutine(io, fetch_after_pause(client, server.url("/page"), 50ms));
+        run_test_coroutine(io, fetch_after_pause(client, request_to(server.url("/page")), 50ms));
     CHECK(again.ok());
     CHECK(header(again, "x-connection") == "2");
+}
+
+TEST_CASE("a POST is not sent on a pooled connection the server closed", "[fetch][pool]") {
+    boost::asio::io_context io;
+    TargetServer server(io);
+    HttpClient client(io.get_executor(), local_config());
+    CHECK(run_test_coroutine(io, client.fetch(request_to(server.url("/page")))).ok());
+    server.drop_connections();
+    // Not idempotent: a POST that failed on the dead connection would not be sent again.
+    fetch::FetchRequest post = request_to(server.url("/echo"));
+    post.method = "POST";
+    post.body = "once";
+    const FetchResult sent =
+        run_test_coroutine(io, fetch_after_pause(client, std::move(post), 50ms));
+    CHECK(sent.ok());
+    CHECK(header(sent, "x-connection") == "2");
+    CHECK(server.requests_seen("/echo") == 1);
 }
 
 TEST_CASE("idle connections are closed after the idle timeout", "[fetch][pool]") {
