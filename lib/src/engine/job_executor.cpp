@@ -169,7 +169,6 @@ bool has_wait_actions(const Request& request, const JobReport& report) {
     return !request.browser && report.status == JobStatus::success && !request.actions.empty();
 }
 
-// A plain function, so that the outcome and its strings take no room where the job waits.
 std::optional<JobStatus> record_wait(const Request& request, const Action& action,
                                      steady_clock::time_point started, bool slept, bool cut_short,
                                      JobResult& result) {

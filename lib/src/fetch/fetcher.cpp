@@ -35,12 +35,12 @@ bool is_idempotent(std::string_view method) {
 }
 
 // Whether a pooled connection is checked for a close by the server before it carries `request`.
-// The check is a syscall per request (a tenth of a fan-out's rate on a 2-core VM), so it is made
-// only where a connection the server closed would cost something: for a request that is not sent
-// again on a fresh connection when its reuse fails (one that is not idempotent), and after an
-// idle time in which servers do close connections (their keep-alive timeouts are seconds: Apache
-// and Node 5 s, nginx 75 s). A server that closes sooner without saying so in its response costs
-// an idempotent request a write on the dead connection, then a fresh one.
+// The check is a syscall per request (a third of a fan-out's syscalls), so it is made only where
+// a connection the server closed would cost something: for a request that is not sent again on a
+// fresh connection when its reuse fails (one that is not idempotent), and after an idle time in
+// which servers do close connections (their keep-alive timeouts are seconds: Apache and Node 5 s,
+// nginx 75 s). A server that closes sooner without saying so in its response costs an idempotent
+// request a write on the dead connection, then a fresh one.
 bool worth_checking(const Connection& connection, const FetchRequest& request) {
     constexpr std::chrono::seconds idle_before_check{1};
     return !is_idempotent(request.method) ||
