@@ -54,27 +54,30 @@ double millis_between(steady_clock::time_point from, steady_clock::time_point to
 
 }  // namespace
 
-// Completion of a job coroutine: frees its place in the run and wakes the run's coroutine, unless
-// the job only went to sleep on its wait actions.
+// Completion of a job's coroutines: frees the job's place in the run and wakes the run's
+// coroutine once the job is over.
 struct Engine::JobDone {
     Engine* engine;
     std::shared_ptr<RunState> run;
     std::size_t index;
 
+    // execute_job's end. The job's cancellation signal, which holds the coroutine's cancellation
+    // handler, goes with it; a job that went to sleep on its wait actions is not over.
     void operator()(std::exception_ptr error, bool asleep) const {
-        if (!error && asleep) {
-            run->job_signals.erase(index);
-            return;  // still in flight: the job ends in conclude_job
+        run->job_signals.erase(index);
+        if (error || !asleep) {
+            job_over(error);
         }
-        (*this)(error);
     }
 
-    void operator()(std::exception_ptr error) const {
+    // conclude_job's end: the outcome of a job that waited is stored.
+    void operator()(std::exception_ptr error) const { job_over(error); }
+
+    void job_over(const std::exception_ptr& error) const {
         if (error) {
             log(LogLevel::error, "job ", index, " of run ", run->run.run_id,
                 " ended with an exception: ", describe(error));
         }
-        run->job_signals.erase(index);
         --run->jobs_in_flight;
         run->notify_change();
     }
@@ -398,8 +401,8 @@ std::size_t Engine::end_waits(const RunState& run) {
     return ended;
 }
 
-// Not bound to the job's cancellation signal, which went with the job's first coroutine (JobDone):
-// a cancellation reaches a waiting job through end_waits, and storing its outcome is not stopped.
+// Not bound to the job's cancellation signal, which goes with execute_job's coroutine (JobDone): a
+// cancellation reaches a waiting job through end_waits, and storing its outcome is not stopped.
 void Engine::conclude(WaitingJob&& job) {
     JobDone done{this, job.run, job.index};
     asio::co_spawn(executor_, conclude_job(std::move(job)), std::move(done));
