@@ -258,27 +258,6 @@ void Engine::launch(const Scheduler::Grant& grant) {
                    asio::bind_cancellation_slot(signal.slot(), JobDone{this, run, grant.job}));
 }
 
-// What a job's start stored, kept for its outcome.
-struct Engine::JobStart {
-    std::string job_id;
-    int earlier_attempts = 0;  // made before a restart
-    Clock::time_point started_at;
-    steady_clock::time_point admitted;
-};
-
-// A job asleep on its wait actions: what it needs to go on, in waiting_'s slot.
-struct Engine::WaitingJob {
-    std::shared_ptr<RunState> run;
-    std::size_t index = 0;
-    JobStart start;
-    fetch::SteadyTime deadline;
-    JobReport report;
-    std::size_t action = 0;  // the wait in progress, in the request's actions
-    steady_clock::time_point wait_started{};
-
-    const Request& request() const { return (*run->requests)[index]; }
-};
-
 // The wake timer's handler. An aborted wait means nothing: the timer was set again, or the engine
 // is going away (so it must not be touched).
 struct Engine::WakeDue {

@@ -20,6 +20,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -74,8 +75,26 @@ class Engine {
                                             std::optional<std::vector<std::size_t>> jobs);
     void note_unqueued(const TenantId& tenant, std::size_t jobs);
     void note_queued(const TenantId& tenant, std::size_t jobs);
-    struct JobStart;
-    struct WaitingJob;
+    // What a job's start stored, kept for its outcome.
+    struct JobStart {
+        std::string job_id;
+        int earlier_attempts = 0;  // made before a restart
+        Clock::time_point started_at;
+        std::chrono::steady_clock::time_point admitted;
+    };
+    // A job asleep on its wait actions: what it needs to go on, in waiting_'s slot. Defined here,
+    // not in the .cpp: WakeQueue<WaitingJob> below needs it complete.
+    struct WaitingJob {
+        std::shared_ptr<RunState> run;
+        std::size_t index = 0;
+        JobStart start;
+        fetch::SteadyTime deadline;
+        JobReport report;
+        std::size_t action = 0;  // the wait in progress, in the request's actions
+        std::chrono::steady_clock::time_point wait_started{};
+
+        const Request& request() const { return (*run->requests)[index]; }
+    };
     struct WakeDue;
     // True when the job went to sleep on its wait actions: it goes on in conclude_job.
     boost::asio::awaitable<bool> execute_job(std::shared_ptr<RunState> run, Scheduler::Grant grant);
