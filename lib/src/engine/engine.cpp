@@ -319,9 +319,8 @@ asio::awaitable<bool> Engine::execute_job(std::shared_ptr<RunState> run, Schedul
 }
 
 void Engine::begin_wait(WaitingJob&& job) {
-    const Action& action = job.request().actions[job.action];
     job.wait_started = steady_clock::now();
-    const auto wake = std::min(job.wait_started + Millis{action.time_ms}, job.deadline);
+    const auto wake = std::min(job.wait_end(), job.deadline);
     waiting_.push(wake, std::move(job));
     arm_wake_timer();
 }
@@ -329,7 +328,7 @@ void Engine::begin_wait(WaitingJob&& job) {
 void Engine::end_wait(WaitingJob&& job, bool slept) {
     const Request& request = job.request();
     const Action& action = request.actions[job.action];
-    const bool cut_short = job.wait_started + Millis{action.time_ms} > job.deadline;
+    const bool cut_short = job.wait_end() > job.deadline;
     if (const auto end =
             record_wait(request, action, job.wait_started, slept, cut_short, job.report.result)) {
         job.report.status = *end;

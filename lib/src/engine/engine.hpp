@@ -94,6 +94,10 @@ class Engine {
         std::chrono::steady_clock::time_point wait_started{};
 
         const Request& request() const { return (*run->requests)[index]; }
+        // When the wait in progress would end, the deadline aside.
+        std::chrono::steady_clock::time_point wait_end() const {
+            return wait_started + std::chrono::milliseconds(request().actions[action].time_ms);
+        }
     };
     struct WakeDue;
     // True when the job went to sleep on its wait actions: it goes on in conclude_job.
